@@ -1,0 +1,6 @@
+import { createHash } from 'node:crypto';
+
+/** A short SHA-256 prefix of a token: safe to log, enough to match an audit record. */
+export function tokenFingerprint(token: string): string {
+  return `sha256:${createHash('sha256').update(token).digest('hex').slice(0, 16)}`;
+}

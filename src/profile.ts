@@ -1,0 +1,112 @@
+// The `user_oauth` profile the SDKs and the `claude` CLI read: configs/<name>.json (not secret) and
+// credentials/<name>.json (secret, 0600, in 0700 directories), all under RUNNER_TEMP.
+import { randomBytes } from 'node:crypto';
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import { ActionError } from './errors.ts';
+
+export const CONFIG_DIR_NAME = 'claude-oidc';
+
+export interface ProfilePaths {
+  readonly configDir: string;
+  readonly config: string;
+  readonly credentials: string;
+}
+
+export function profilePaths(configDir: string, name: string): ProfilePaths {
+  return {
+    configDir,
+    config: path.join(configDir, 'configs', `${name}.json`),
+    credentials: path.join(configDir, 'credentials', `${name}.json`),
+  };
+}
+
+/** A 0700 directory we own, never a link; refuses anything else. */
+async function ensurePrivateDir(dir: string): Promise<void> {
+  try {
+    await fs.mkdir(dir, { mode: 0o700 });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+  }
+  const stat = await fs.lstat(dir);
+  if (!stat.isDirectory() || stat.isSymbolicLink()) {
+    throw new ActionError('unsafe-config-dir', `${dir} exists and is not a plain directory; refusing to write credentials there.`);
+  }
+  if (typeof process.getuid === 'function' && stat.uid !== process.getuid()) {
+    throw new ActionError('unsafe-config-dir', `${dir} belongs to another user; refusing to write credentials there.`);
+  }
+  await fs.chmod(dir, 0o700);
+}
+
+/** Creates the config directory under RUNNER_TEMP (shared by every use of the action in the job). */
+export async function prepareConfigDir(runnerTemp: string): Promise<string> {
+  if (runnerTemp === '' || !path.isAbsolute(runnerTemp)) {
+    throw new ActionError('no-runner-temp', 'RUNNER_TEMP is not set to an absolute path; the action keeps credentials only there.');
+  }
+  const configDir = path.join(runnerTemp, CONFIG_DIR_NAME);
+  await ensurePrivateDir(configDir);
+  await ensurePrivateDir(path.join(configDir, 'configs'));
+  await ensurePrivateDir(path.join(configDir, 'credentials'));
+  return configDir;
+}
+
+export function credentialsJson(accessToken: string, expiresAtMs: number): string {
+  return `${JSON.stringify({ version: '1.0', type: 'oauth_token', access_token: accessToken, expires_at: Math.floor(expiresAtMs / 1000) })}\n`;
+}
+
+/** Writes `content` to `file` atomically: a 0600 temp file beside it, then rename. */
+export async function writeFileAtomic(file: string, content: string): Promise<void> {
+  const temp = path.join(path.dirname(file), `.${path.basename(file)}.${randomBytes(6).toString('hex')}.tmp`);
+  const handle = await fs.open(temp, 'wx', 0o600);
+  try {
+    await handle.writeFile(content);
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+  try {
+    await fs.rename(temp, file);
+  } catch (error) {
+    await fs.rm(temp, { force: true });
+    throw error;
+  }
+}
+
+/** Writes a new profile; a profile of the same name already in the directory is an error. */
+export async function writeProfile(configDir: string, name: string, accessToken: string, expiresAtMs: number): Promise<ProfilePaths> {
+  const paths = profilePaths(configDir, name);
+  const config = `${JSON.stringify({ version: '1.0', authentication: { type: 'user_oauth' } })}\n`;
+  try {
+    await fs.writeFile(paths.config, config, { flag: 'wx', mode: 0o600 });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST') {
+      throw new ActionError(
+        'profile-in-use',
+        `A profile named "${name}" was already written by an earlier step of this job (${paths.config}).`,
+        'Give each use of this action in one job its own `profile:` name, e.g. `profile: reviewer` and `profile: fixer`.',
+      );
+    }
+    throw error;
+  }
+  await writeFileAtomic(paths.credentials, credentialsJson(accessToken, expiresAtMs));
+  return paths;
+}
+
+/** Removes the profile's files, and the directories when nothing else is left in them. */
+export async function removeProfile(paths: ProfilePaths): Promise<void> {
+  await fs.rm(paths.credentials, { force: true });
+  await fs.rm(paths.config, { force: true });
+  const credentialsDir = path.dirname(paths.credentials);
+  const tempPrefix = `.${path.basename(paths.credentials)}.`;
+  const leftovers = await fs.readdir(credentialsDir).catch(() => [] as string[]);
+  for (const entry of leftovers.filter((e) => e.startsWith(tempPrefix) && e.endsWith('.tmp'))) {
+    await fs.rm(path.join(credentialsDir, entry), { force: true });
+  }
+  for (const dir of [path.dirname(paths.credentials), path.dirname(paths.config), paths.configDir]) {
+    try {
+      await fs.rmdir(dir);
+    } catch {
+      // Not empty (another profile, or a refresher status file) or already gone.
+    }
+  }
+}

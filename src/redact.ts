@@ -1,0 +1,72 @@
+// Keeps secrets out of anything a person can read: log lines, errors, the step summary.
+
+const JWT_PATTERN = /eyJ[A-Za-z0-9_-]*\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*/g;
+const ANTHROPIC_TOKEN_PATTERN = /sk-ant-[A-Za-z0-9_-]+/g;
+const BEARER_PATTERN = /(bearer\s+)[^\s"',;]+/gi;
+const MAX_FIELD_CHARS = 200;
+
+/** Replaces every known secret and everything shaped like a JWT or an Anthropic token. */
+export function scrub(text: string, secrets: readonly string[] = []): string {
+  let out = text;
+  for (const secret of secrets) {
+    if (secret.length >= 8) out = out.split(secret).join('[redacted]');
+  }
+  return out
+    .replace(JWT_PATTERN, '[redacted-jwt]')
+    .replace(ANTHROPIC_TOKEN_PATTERN, '[redacted-token]')
+    .replace(BEARER_PATTERN, '$1[redacted]');
+}
+
+function clip(value: string): string {
+  const oneLine = value.replace(/[\r\n\t]+/g, ' ').trim();
+  return oneLine.length > MAX_FIELD_CHARS ? `${oneLine.slice(0, MAX_FIELD_CHARS)}…` : oneLine;
+}
+
+/**
+ * What an error body may say in our messages: only the OAuth fields (`error`, `error_description`,
+ * `error_uri`) and the API error shape's `error.type` / `error.message`, each cut short and
+ * scrubbed. Anything else a server echoes (the assertion, a token, headers) is dropped.
+ */
+export function describeErrorBody(body: string, secrets: readonly string[] = []): string {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(body);
+  } catch {
+    return body.trim() === '' ? 'empty body' : `a body that is not JSON (${Buffer.byteLength(body)} bytes, not shown)`;
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    return 'a JSON body that is not an object (not shown)';
+  }
+  const record = parsed as Record<string, unknown>;
+  const parts: string[] = [];
+  const err = record['error'];
+  if (typeof err === 'string') parts.push(`error=${clip(err)}`);
+  if (typeof err === 'object' && err !== null && !Array.isArray(err)) {
+    const nested = err as Record<string, unknown>;
+    if (typeof nested['type'] === 'string') parts.push(`type=${clip(nested['type'])}`);
+    if (typeof nested['message'] === 'string') parts.push(`message=${clip(nested['message'])}`);
+  }
+  for (const key of ['error_description', 'error_uri'] as const) {
+    const value = record[key];
+    if (typeof value === 'string') parts.push(`${key}=${clip(value)}`);
+  }
+  if (parts.length === 0) return 'a JSON body with no error fields (not shown)';
+  return scrub(parts.join(', '), secrets);
+}
+
+/** The API error type (`authentication_error`, `invalid_request_error`) or OAuth `error` code, if any. */
+export function errorCode(body: string): string | undefined {
+  try {
+    const parsed: unknown = JSON.parse(body);
+    if (typeof parsed !== 'object' || parsed === null) return undefined;
+    const err = (parsed as Record<string, unknown>)['error'];
+    if (typeof err === 'string') return err;
+    if (typeof err === 'object' && err !== null) {
+      const type = (err as Record<string, unknown>)['type'];
+      return typeof type === 'string' ? type : undefined;
+    }
+  } catch {
+    return undefined;
+  }
+  return undefined;
+}

@@ -1,0 +1,168 @@
+// The background refresher: keeps a profile's credentials file fresh for as long as the job runs.
+// It holds no assertion between renewals (each renewal fetches a fresh OIDC token), prints nothing,
+// and records what it did in a status file (never a secret) that the post step reports.
+import { promises as fs } from 'node:fs';
+import { ActionError, HttpStatusError, messageOf } from './errors.ts';
+import type { FederationIds } from './inputs.ts';
+import { mintToken } from './mint.ts';
+import type { OidcEndpoint } from './oidc.ts';
+import { credentialsJson, writeFileAtomic } from './profile.ts';
+import { scrub } from './redact.ts';
+import { nextRenewalAt, type TokenTimes } from './refresh-schedule.ts';
+
+/** Handed to the refresher process in an environment variable; nothing secret in it. */
+export interface RefresherConfig {
+  readonly ids: FederationIds;
+  readonly audience: string;
+  readonly baseUrl: string;
+  readonly userAgent: string;
+  readonly credentialsFile: string;
+  readonly statusFile: string;
+  /** The process whose exit means the job is gone (the runner's worker). */
+  readonly watchPid: number;
+  readonly token: TokenTimes;
+}
+
+export type StopReason = 'stopped' | 'parent-gone' | 'oidc-request-token-rejected' | 'credentials-removed';
+
+export interface RefreshStatus {
+  readonly version: 1;
+  readonly pid: number;
+  readonly startedAt: string;
+  readonly rotations: number;
+  readonly lastSuccessAt: string | null;
+  readonly expiresAt: string;
+  readonly failuresInARow: number;
+  readonly lastError: string | null;
+  readonly lastErrorAt: string | null;
+  /** When the credentials file last held an expired token with no renewal in sight. */
+  readonly lapsedAt: string | null;
+  /** When a renewal succeeded again after a lapse. */
+  readonly recoveredAt: string | null;
+  readonly stoppedAt: string | null;
+  readonly stopReason: StopReason | null;
+}
+
+export interface RefresherDeps {
+  readonly oidc: OidcEndpoint;
+  readonly now: () => number;
+  /** Resolves after ms, or early when stop() is called. */
+  readonly sleep: (ms: number) => Promise<void>;
+  readonly random?: () => number;
+  readonly isParentAlive: () => boolean;
+  readonly shouldStop: () => boolean;
+  readonly pid: number;
+}
+
+const POLL_MS = 5_000;
+const RENEWAL_BUDGET_MS = 60_000;
+
+const iso = (ms: number): string => new Date(ms).toISOString();
+
+export async function writeStatus(file: string, status: RefreshStatus): Promise<void> {
+  await writeFileAtomic(file, `${JSON.stringify(status, null, 2)}\n`);
+}
+
+export async function readStatus(file: string): Promise<RefreshStatus | undefined> {
+  try {
+    return JSON.parse(await fs.readFile(file, 'utf8')) as RefreshStatus;
+  } catch {
+    return undefined;
+  }
+}
+
+async function exists(file: string): Promise<boolean> {
+  return fs.access(file).then(
+    () => true,
+    () => false,
+  );
+}
+
+/** True when the runner refused the OIDC request token: the job is over or the token is gone. */
+function requestTokenRejected(error: unknown): boolean {
+  return error instanceof HttpStatusError && error.code === 'oidc-request-failed' && (error.status === 401 || error.status === 403);
+}
+
+function causeOf(error: unknown): unknown {
+  return error instanceof ActionError && error.cause !== undefined ? error.cause : error;
+}
+
+export async function runRefresher(config: RefresherConfig, deps: RefresherDeps): Promise<RefreshStatus> {
+  let token = config.token;
+  let status: RefreshStatus = {
+    version: 1,
+    pid: deps.pid,
+    startedAt: iso(deps.now()),
+    rotations: 0,
+    lastSuccessAt: null,
+    expiresAt: iso(token.expiresAt),
+    failuresInARow: 0,
+    lastError: null,
+    lastErrorAt: null,
+    lapsedAt: null,
+    recoveredAt: null,
+    stoppedAt: null,
+    stopReason: null,
+  };
+  let lastAttemptAt = deps.now();
+  const update = async (patch: Partial<RefreshStatus>): Promise<void> => {
+    status = { ...status, ...patch };
+    await writeStatus(config.statusFile, status).catch(() => undefined);
+  };
+  const stop = async (reason: StopReason): Promise<RefreshStatus> => {
+    await update({ stoppedAt: iso(deps.now()), stopReason: reason });
+    return status;
+  };
+  await update({});
+
+  for (;;) {
+    const dueAt = nextRenewalAt(token, status.failuresInARow, lastAttemptAt, deps.random);
+    // Sleep in short steps so a stop signal or a vanished parent is noticed quickly.
+    while (deps.now() < dueAt) {
+      if (deps.shouldStop()) return stop('stopped');
+      if (!deps.isParentAlive()) return stop('parent-gone');
+      await deps.sleep(Math.min(POLL_MS, dueAt - deps.now()));
+    }
+    if (deps.shouldStop()) return stop('stopped');
+    if (!deps.isParentAlive()) return stop('parent-gone');
+    if (!(await exists(config.credentialsFile))) return stop('credentials-removed');
+
+    lastAttemptAt = deps.now();
+    try {
+      const minted = await mintToken({
+        oidc: deps.oidc,
+        audience: config.audience,
+        baseUrl: config.baseUrl,
+        ids: config.ids,
+        userAgent: config.userAgent,
+        deadline: lastAttemptAt + RENEWAL_BUDGET_MS,
+        mask: () => undefined,
+        now: deps.now,
+        sleep: deps.sleep,
+        ...(deps.random === undefined ? {} : { random: deps.random }),
+      });
+      if (deps.shouldStop()) return stop('stopped');
+      await writeFileAtomic(config.credentialsFile, credentialsJson(minted.accessToken, minted.expiresAt));
+      token = { issuedAt: lastAttemptAt, expiresAt: minted.expiresAt };
+      await update({
+        rotations: status.rotations + 1,
+        lastSuccessAt: iso(deps.now()),
+        expiresAt: iso(minted.expiresAt),
+        failuresInARow: 0,
+        ...(status.lapsedAt === null ? {} : { recoveredAt: iso(deps.now()) }),
+      });
+    } catch (error) {
+      if (requestTokenRejected(causeOf(error)) || requestTokenRejected(error)) {
+        await update({ lastError: scrub(messageOf(error)), lastErrorAt: iso(deps.now()) });
+        return stop('oidc-request-token-rejected');
+      }
+      const now = deps.now();
+      await update({
+        failuresInARow: status.failuresInARow + 1,
+        lastError: scrub(messageOf(error)),
+        lastErrorAt: iso(now),
+        lapsedAt: status.lapsedAt ?? (now >= token.expiresAt ? iso(token.expiresAt) : null),
+      });
+    }
+  }
+}

@@ -1,0 +1,74 @@
+// Bounded retries: a small attempt cap, jittered exponential backoff, Retry-After honoured, and an
+// overall deadline that no sleep may cross. Which errors are worth a retry is the caller's call.
+
+export interface RetryVerdict {
+  readonly retry: boolean;
+  /** A delay the server asked for (Retry-After), in milliseconds. */
+  readonly afterMs?: number;
+}
+
+export interface RetryOptions {
+  /** Epoch milliseconds after which no attempt starts and no sleep ends. */
+  readonly deadline: number;
+  readonly maxAttempts: number;
+  readonly baseDelayMs: number;
+  readonly maxDelayMs: number;
+  readonly classify: (error: unknown) => RetryVerdict;
+  readonly now?: () => number;
+  readonly sleep?: (ms: number) => Promise<void>;
+  readonly random?: () => number;
+  readonly onRetry?: (info: { attempt: number; delayMs: number; error: unknown }) => void;
+}
+
+/** Thrown when retries ran out; `cause` is the last attempt's error. */
+export class RetriesExhausted extends Error {
+  readonly attempts: number;
+  constructor(attempts: number, why: string, cause: unknown) {
+    super(`${why} after ${attempts} attempt${attempts === 1 ? '' : 's'}`, { cause });
+    this.name = 'RetriesExhausted';
+    this.attempts = attempts;
+  }
+}
+
+export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Full-jitter backoff: a random delay between half and all of base × 2^(attempt-1), capped. */
+export function backoffDelay(attempt: number, baseMs: number, maxMs: number, random: () => number): number {
+  const ceiling = Math.min(maxMs, baseMs * 2 ** Math.max(0, attempt - 1));
+  return Math.round(ceiling / 2 + random() * (ceiling / 2));
+}
+
+export async function withRetry<T>(fn: (attempt: number) => Promise<T>, options: RetryOptions): Promise<T> {
+  const now = options.now ?? Date.now;
+  const wait = options.sleep ?? sleep;
+  const random = options.random ?? Math.random;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await fn(attempt);
+    } catch (error) {
+      const verdict = options.classify(error);
+      if (!verdict.retry) throw error;
+      if (attempt >= options.maxAttempts) throw new RetriesExhausted(attempt, 'gave up', error);
+      const delayMs = verdict.afterMs ?? backoffDelay(attempt, options.baseDelayMs, options.maxDelayMs, random);
+      if (now() + delayMs >= options.deadline) {
+        const why =
+          verdict.afterMs === undefined
+            ? 'ran out of time (timeout-seconds)'
+            : `the server asked to retry after ${Math.ceil(delayMs / 1000)}s, past the deadline (timeout-seconds)`;
+        throw new RetriesExhausted(attempt, why, error);
+      }
+      options.onRetry?.({ attempt, delayMs, error });
+      await wait(delayMs);
+    }
+  }
+}
+
+/** Retry-After as seconds or an HTTP date; undefined when absent or unreadable. */
+export function parseRetryAfter(value: string | undefined, now: number): number | undefined {
+  if (value === undefined) return undefined;
+  const trimmed = value.trim();
+  if (/^\d+$/.test(trimmed)) return Number(trimmed) * 1000;
+  const date = Date.parse(trimmed);
+  if (Number.isNaN(date)) return undefined;
+  return Math.max(0, date - now);
+}

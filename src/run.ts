@@ -1,0 +1,264 @@
+// The main step, as a list of steps: read inputs, gate the run, fetch the OIDC token, exchange it,
+// verify, export, start the refresher, write the summary.
+import * as core from '@actions/core';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { clockSkewWarning, formatClaims, readClaims, type Claims } from './claims.ts';
+import { findConflicts, resolveConflicts, type ConflictOutcome } from './conflicts.ts';
+import { ActionError } from './errors.ts';
+import { tokenFingerprint } from './fingerprint.ts';
+import { decide, readGateContext, type GateDecision } from './gate.ts';
+import { DEFAULT_BASE_URL, inputsFromEnv, readSettings, type Settings } from './inputs.ts';
+import { mintToken, type MintResult } from './mint.ts';
+import { fetchIdToken, oidcEndpointFromEnv, type OidcEndpoint } from './oidc.ts';
+import { prepareConfigDir, writeProfile } from './profile.ts';
+import { scrub } from './redact.ts';
+import { startRefresher } from './refresher-process.ts';
+import { likelyMismatches, suggestionNotes, suggestRule } from './rule-suggestion.ts';
+import { STATE } from './state.ts';
+import { deniedSummary, dryRunSummary, successSummary, type GateLine } from './summary.ts';
+import { userAgent } from './user-agent.ts';
+import { verifyToken } from './verify.ts';
+
+/** What the failure handler needs to know about how far the run got. */
+export interface RunContext {
+  settings?: Settings;
+  claims?: Claims;
+  gate?: GateLine;
+  secrets: string[];
+}
+
+export async function run(env: NodeJS.ProcessEnv, context: RunContext): Promise<void> {
+  const settings = readSettings(inputsFromEnv(env), env);
+  context.settings = settings;
+  maskSecret(settings.gate.githubToken, context);
+  warnIfUnpinned(env);
+  const conflicts = resolveConflicts(findConflicts(env, settings.exports), settings.conflictingCredentials);
+
+  const decision = await gateRun(settings, env);
+  context.gate = decision;
+  if (!decision.allowed) return deny(settings, decision);
+
+  const oidc = oidcEndpointFromEnv(env);
+  maskSecret(oidc.requestToken, context);
+  const agent = userAgent(env);
+  if (settings.dryRun) return dryRun(settings, oidc, agent, decision, context);
+
+  const minted = await mint(settings, oidc, agent, context);
+  if (settings.verify) await verify(settings, minted, agent);
+  const exported = await exportCredentials(settings, minted, conflicts, env);
+  const renewed = settings.refresh && exported.configDir !== undefined && startRenewal(settings, minted, exported.configDir, env);
+  await writeSummary(
+    settings,
+    successSummary({
+      claims: context.claims ?? {},
+      ids: settings.ids,
+      expiresAt: minted.expiresAt,
+      renewed,
+      fingerprint: tokenFingerprint(minted.accessToken),
+      exported: exported.names,
+      gate: decision,
+      profile: exported.configDir === undefined ? undefined : settings.profile,
+      verified: settings.verify,
+    }),
+    context,
+  );
+}
+
+function maskSecret(value: string, context: RunContext): void {
+  if (value === '') return;
+  core.setSecret(value);
+  context.secrets.push(value);
+}
+
+function warnIfUnpinned(env: NodeJS.ProcessEnv): void {
+  const ref = env['GITHUB_ACTION_REF'] ?? '';
+  if (ref === '' || /^[0-9a-f]{40}$/.test(ref) || /^v?\d+(\.\d+){0,2}$/.test(ref)) return;
+  core.warning(
+    `This action is referenced by the branch-like ref "${ref}". A branch can change under you; pin a release tag (e.g. @v1) or, better, a full commit SHA.`,
+  );
+}
+
+async function gateRun(settings: Settings, env: NodeJS.ProcessEnv): Promise<GateDecision> {
+  const decision = await decide(settings.gate, readGateContext(env), {
+    userAgent: userAgent(env),
+    timeoutMs: Math.min(15_000, settings.timeoutSeconds * 1000),
+  });
+  core.setOutput('allowed', String(decision.allowed));
+  core.setOutput('reason', decision.reason);
+  for (const warning of decision.warnings) core.warning(warning);
+  core.info(`Gate: ${decision.allowed ? 'allowed' : 'denied'} (${decision.reason}): ${decision.summary}`);
+  return decision;
+}
+
+async function deny(settings: Settings, decision: GateDecision): Promise<void> {
+  const skipped = settings.onDeny === 'skip';
+  if (settings.summary) await core.summary.addRaw(deniedSummary(decision, skipped)).write();
+  if (!skipped) {
+    throw new ActionError(
+      `gate-${decision.reason}`,
+      `No credentials for this run: ${decision.summary}`,
+      'Set `on-deny: skip` to end the step successfully without credentials and test `steps.<id>.outputs.allowed` in later steps; the README lists the opt-ins and their risks.',
+    );
+  }
+  core.notice(`Skipped: no credentials for this run (${decision.reason}). Later steps can test steps.<id>.outputs.allowed.`);
+}
+
+function showClaims(jwt: string, settings: Settings, context: RunContext): Claims {
+  const claims = readClaims(jwt);
+  context.claims = claims;
+  core.startGroup('OIDC token claims (the JWT itself is never printed)');
+  for (const line of formatClaims(claims)) core.info(line);
+  core.endGroup();
+  const skew = clockSkewWarning(claims, Date.now());
+  if (skew !== undefined) core.warning(skew);
+  const suggestion = suggestRule(claims, settings.audience, settings.ids);
+  core.startGroup('A federation rule that admits exactly this repository, workflow and event');
+  core.info(JSON.stringify(suggestion.body, null, 2));
+  core.info(`As a CEL condition:\n  ${suggestion.condition}`);
+  for (const note of suggestionNotes(claims)) core.info(`Note: ${note}`);
+  core.endGroup();
+  return claims;
+}
+
+async function dryRun(settings: Settings, oidc: OidcEndpoint, agent: string, gate: GateLine, context: RunContext): Promise<void> {
+  const jwt = await fetchIdToken({
+    endpoint: oidc,
+    audience: settings.audience,
+    timeoutMs: Math.min(10_000, settings.timeoutSeconds * 1000),
+    userAgent: agent,
+    mask: (secret) => maskSecret(secret, context),
+  });
+  const claims = showClaims(jwt, settings, context);
+  const suggestion = suggestRule(claims, settings.audience, settings.ids);
+  core.setOutput('dry-run', 'true');
+  core.info('Dry run: stopped before the exchange. No assertion was spent and no token was minted.');
+  await writeSummary(settings, dryRunSummary({ claims, ruleJson: JSON.stringify(suggestion.body, null, 2), condition: suggestion.condition, gate }), context);
+}
+
+async function mint(settings: Settings, oidc: OidcEndpoint, agent: string, context: RunContext): Promise<MintResult> {
+  core.setOutput('dry-run', 'false');
+  try {
+    const minted = await mintToken({
+      oidc,
+      audience: settings.audience,
+      baseUrl: settings.baseUrl,
+      ids: settings.ids,
+      userAgent: agent,
+      deadline: Date.now() + settings.timeoutSeconds * 1000,
+      mask: (secret) => maskSecret(secret, context),
+      onIdToken: (jwt, attempt) => {
+        if (attempt === 1) showClaims(jwt, settings, context);
+      },
+      onRetry: ({ attempt, delayMs, error }) =>
+        core.info(`Attempt ${attempt} failed (${scrub(error instanceof Error ? error.message : String(error), context.secrets)}); retrying in ${(delayMs / 1000).toFixed(1)}s with a fresh OIDC token.`),
+    });
+    core.info(`Minted a token that expires at ${new Date(minted.expiresAt).toISOString()} (in ${Math.round(minted.expiresIn)}s), fingerprint ${tokenFingerprint(minted.accessToken)}.`);
+    return minted;
+  } catch (error) {
+    throw withRuleHint(error, settings, context.claims);
+  }
+}
+
+/** On a denial, puts the claims most often mismatched and a matching rule beside the hint. */
+function withRuleHint(error: unknown, settings: Settings, claims: Claims | undefined): unknown {
+  if (!(error instanceof ActionError) || claims === undefined) return error;
+  const denied = error.code === 'exchange-denied' || /invalid_grant|authentication_error/.test(error.message);
+  if (!denied) return error;
+  const suggestion = suggestRule(claims, settings.audience, settings.ids);
+  const hint = [
+    error.hint ?? '',
+    '',
+    "This run's claims that rules most often mismatch:",
+    ...likelyMismatches(claims, settings.audience).map((line) => `  - ${line}`),
+    '',
+    'A rule match that admits exactly this run:',
+    JSON.stringify(suggestion.match, null, 2),
+  ].join('\n');
+  return new ActionError(error.code, error.message, hint);
+}
+
+async function verify(settings: Settings, minted: MintResult, agent: string): Promise<void> {
+  await verifyToken({ baseUrl: settings.baseUrl, accessToken: minted.accessToken, timeoutMs: Math.min(15_000, settings.timeoutSeconds * 1000), userAgent: agent });
+  core.info('Verified: the token reaches the API (GET /v1/models answered 200).');
+}
+
+interface Exported {
+  readonly names: string[];
+  readonly configDir: string | undefined;
+}
+
+async function exportCredentials(settings: Settings, minted: MintResult, conflicts: ConflictOutcome, env: NodeJS.ProcessEnv): Promise<Exported> {
+  const expiresAt = new Date(minted.expiresAt).toISOString();
+  core.setOutput('access-token', minted.accessToken);
+  core.setOutput('expires-at', expiresAt);
+  core.setOutput('expires-in', String(Math.round(minted.expiresIn)));
+  core.setOutput('token-fingerprint', tokenFingerprint(minted.accessToken));
+  core.setOutput('federation-rule-id', settings.ids.federationRuleId);
+  core.setOutput('organization-id', settings.ids.organizationId);
+  core.setOutput('service-account-id', settings.ids.serviceAccountId ?? '');
+  core.setOutput('workspace-id', settings.ids.workspaceId ?? '');
+  for (const warning of conflicts.warnings) core.warning(warning);
+  for (const name of conflicts.clear) core.exportVariable(name, '');
+
+  const names: string[] = [];
+  let configDir: string | undefined;
+  if (settings.exports.has('profile')) {
+    configDir = await prepareConfigDir(env['RUNNER_TEMP'] ?? '');
+    core.saveState(STATE.configDir, configDir);
+    core.saveState(STATE.profile, settings.profile);
+    await writeProfile(configDir, settings.profile, minted.accessToken, minted.expiresAt);
+    core.exportVariable('ANTHROPIC_CONFIG_DIR', configDir);
+    core.exportVariable('ANTHROPIC_PROFILE', settings.profile);
+    core.setOutput('config-dir', configDir);
+    core.setOutput('profile', settings.profile);
+    names.push('ANTHROPIC_CONFIG_DIR', 'ANTHROPIC_PROFILE');
+  }
+  if (settings.exports.has('claude-code-oauth-token')) {
+    core.exportVariable('CLAUDE_CODE_OAUTH_TOKEN', minted.accessToken);
+    names.push('CLAUDE_CODE_OAUTH_TOKEN');
+    core.warning(
+      `CLAUDE_CODE_OAUTH_TOKEN holds a token that expires at ${expiresAt} and cannot be renewed (an environment variable is fixed when a step starts). ` +
+        'Steps that run longer should use the profile (export: profile) or claude-code-action with its own federation inputs; see the README.',
+    );
+  }
+  if (names.length > 0 && settings.baseUrl !== DEFAULT_BASE_URL) {
+    core.exportVariable('ANTHROPIC_BASE_URL', settings.baseUrl);
+    names.push('ANTHROPIC_BASE_URL');
+  }
+  if (names.length > 0) core.info(`Exported for later steps: ${names.join(', ')}.`);
+  return { names, configDir };
+}
+
+function refresherScript(): string {
+  const here = fileURLToPath(import.meta.url);
+  // Bundled: dist/main/index.js → dist/refresher/index.js. From source: src/run.ts → src/refresher.ts.
+  return here.endsWith('.ts') ? path.join(path.dirname(here), 'refresher.ts') : path.join(path.dirname(here), '..', 'refresher', 'index.js');
+}
+
+function startRenewal(settings: Settings, minted: MintResult, configDir: string, env: NodeJS.ProcessEnv): boolean {
+  const statusFile = path.join(configDir, `refresh-${settings.profile}.json`);
+  const pid = startRefresher(
+    refresherScript(),
+    {
+      ids: settings.ids,
+      audience: settings.audience,
+      baseUrl: settings.baseUrl,
+      userAgent: `${userAgent(env)} refresher`,
+      credentialsFile: path.join(configDir, 'credentials', `${settings.profile}.json`),
+      statusFile,
+      watchPid: process.ppid,
+      token: { issuedAt: minted.expiresAt - minted.expiresIn * 1000, expiresAt: minted.expiresAt },
+    },
+    env,
+  );
+  core.saveState(STATE.refresherPid, String(pid));
+  core.saveState(STATE.statusFile, statusFile);
+  core.info(`Started the background refresher (pid ${pid}): the profile's token is renewed before it expires, until the post step stops it.`);
+  return true;
+}
+
+async function writeSummary(settings: Settings, markdown: string, context: RunContext): Promise<void> {
+  if (!settings.summary) return;
+  await core.summary.addRaw(scrub(markdown, context.secrets)).write();
+}

@@ -1,0 +1,7 @@
+// Names of the values `main` saves for `post` (GITHUB_STATE).
+export const STATE = {
+  configDir: 'config-dir',
+  profile: 'profile',
+  refresherPid: 'refresher-pid',
+  statusFile: 'status-file',
+} as const;

@@ -1,0 +1,179 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { InputError } from '../src/errors.ts';
+import { readSettings, splitList } from '../src/inputs.ts';
+
+const RULE = 'fdrl_01AbCdEf';
+const ORG = '12345678-90ab-cdef-1234-567890abcdef';
+
+function settingsFrom(inputs: Record<string, string>, env: NodeJS.ProcessEnv = {}) {
+  return readSettings((name) => inputs[name] ?? '', env);
+}
+
+function problemsOf(inputs: Record<string, string>, env: NodeJS.ProcessEnv = {}): readonly string[] {
+  try {
+    settingsFrom(inputs, env);
+  } catch (error) {
+    if (error instanceof InputError) return error.problems;
+    throw error;
+  }
+  throw new Error('expected an InputError');
+}
+
+describe('readSettings', () => {
+  it('reads the required IDs and applies the documented defaults', () => {
+    const s = settingsFrom({ 'federation-rule-id': RULE, 'organization-id': ORG });
+    expect(s.ids).toEqual({ federationRuleId: RULE, organizationId: ORG });
+    expect(s.audience).toBe('https://api.anthropic.com');
+    expect(s.baseUrl).toBe('https://api.anthropic.com');
+    expect([...s.exports]).toEqual(['profile']);
+    expect(s.profile).toBe('github-actions');
+    expect(s.conflictingCredentials).toBe('fail');
+    expect(s.timeoutSeconds).toBe(60);
+    expect(s.refresh).toBe(true);
+    expect(s.onDeny).toBe('fail');
+    expect(s.gate.minPermission).toBe('write');
+    expect(s.gate.allowPullRequestTarget).toBe(false);
+    expect(s.summary).toBe(true);
+    expect(s.dryRun).toBe(false);
+    expect(s.verify).toBe(false);
+  });
+
+  it('falls back to the ANTHROPIC_* environment variables', () => {
+    const s = settingsFrom(
+      {},
+      {
+        ANTHROPIC_FEDERATION_RULE_ID: RULE,
+        ANTHROPIC_ORGANIZATION_ID: ORG,
+        ANTHROPIC_SERVICE_ACCOUNT_ID: 'svac_01Xyz',
+        ANTHROPIC_WORKSPACE_ID: 'default',
+      },
+    );
+    expect(s.ids).toEqual({ federationRuleId: RULE, organizationId: ORG, serviceAccountId: 'svac_01Xyz', workspaceId: 'default' });
+  });
+
+  it('prefers the input over the environment', () => {
+    const s = settingsFrom({ 'federation-rule-id': 'fdrl_fromInput', 'organization-id': ORG }, { ANTHROPIC_FEDERATION_RULE_ID: 'fdrl_fromEnv' });
+    expect(s.ids.federationRuleId).toBe('fdrl_fromInput');
+  });
+
+  it('reports every problem at once, each naming the input and a valid example', () => {
+    const problems = problemsOf({
+      'organization-id': 'not-a-uuid',
+      'service-account-id': 'user_123',
+      'workspace-id': 'wrkspc_ab cd',
+      'base-url': 'http://api.example.com',
+      export: 'profile,bogus',
+      profile: '../etc',
+      'timeout-seconds': 'soon',
+      'conflicting-credentials': 'ignore',
+      'min-permission': 'maintainer',
+      'dry-run': 'yes',
+      'allowed-bots': 'ok[bot],no way',
+      'on-deny': 'explode',
+    });
+    const expectations: Array<[RegExp, RegExp]> = [
+      [/^federation-rule-id is required/, /fdrl_/],
+      [/organization-id is not an organization UUID/, /12345678-90ab/],
+      [/service-account-id is not a service account ID/, /svac_/],
+      [/workspace-id contains whitespace/, /wrkspc_/],
+      [/base-url may use http: only for localhost/, /https:\/\/api\.anthropic\.com/],
+      [/export has an unknown value "bogus"/, /export: profile/],
+      [/profile must be/, /profile: github-actions/],
+      [/timeout-seconds must be a number/, /timeout-seconds: 60/],
+      [/conflicting-credentials must be one of fail, override, warn/, /conflicting-credentials: fail/],
+      [/min-permission must be one of read, write, admin/, /min-permission: write/],
+      [/dry-run must be true or false/, /dry-run: false/],
+      [/allowed-bots must be a comma- or newline-separated list/, /dependabot\[bot\]/],
+      [/on-deny must be one of fail, skip/, /on-deny: fail/],
+    ];
+    expect(problems).toHaveLength(expectations.length);
+    for (const [what, example] of expectations) {
+      const problem = problems.find((p) => what.test(p));
+      expect(problem, String(what)).toBeDefined();
+      expect(problem).toMatch(example);
+    }
+  });
+
+  it('rejects IDs with whitespace, a wrong prefix or a missing UUID', () => {
+    expect(problemsOf({ 'federation-rule-id': ' fdrl_01AbC', 'organization-id': ORG })[0]).toMatch(/whitespace/);
+    expect(problemsOf({ 'federation-rule-id': `${RULE}\n`, 'organization-id': ORG })[0]).toMatch(/whitespace/);
+    expect(problemsOf({ 'federation-rule-id': 'rule_01AbC', 'organization-id': ORG })[0]).toMatch(/federation-rule-id is not a federation rule ID/);
+    expect(problemsOf({ 'federation-rule-id': RULE, 'organization-id': 'org_123' })[0]).toMatch(/organization-id is not/);
+    expect(problemsOf({ 'federation-rule-id': RULE })[0]).toMatch(/organization-id is required/);
+  });
+
+  it('names the environment variable when the bad value came from it', () => {
+    const problems = problemsOf({ 'organization-id': ORG }, { ANTHROPIC_FEDERATION_RULE_ID: 'fdrl_bad-id' });
+    expect(problems[0]).toMatch(/ANTHROPIC_FEDERATION_RULE_ID \(fallback for federation-rule-id\)/);
+  });
+
+  it('never echoes a value that looks like a secret', () => {
+    const problems = problemsOf({ 'federation-rule-id': 'sk-ant-oat01-abcdefgh', 'organization-id': 'eyJhbGciOi.eyJzdWIi.sig' });
+    expect(problems.join('\n')).not.toMatch(/sk-ant-oat01|eyJhbGci/);
+    expect(problems.join('\n')).toMatch(/looks like a secret/);
+  });
+
+  it('allows http: only for the exact loopback hosts', () => {
+    for (const url of ['http://localhost:8080', 'http://127.0.0.1:1234', 'http://[::1]:99']) {
+      expect(settingsFrom({ 'federation-rule-id': RULE, 'organization-id': ORG, 'base-url': url }).baseUrl).toBe(url);
+    }
+    for (const url of ['http://127.0.0.2', 'http://localhost.evil.com', 'ftp://localhost', 'https://user:pw@api.anthropic.com', 'https://api.anthropic.com/?x=1']) {
+      expect(problemsOf({ 'federation-rule-id': RULE, 'organization-id': ORG, 'base-url': url })).toHaveLength(1);
+    }
+  });
+
+  it('strips a trailing slash from base-url and keeps a path prefix', () => {
+    expect(settingsFrom({ 'federation-rule-id': RULE, 'organization-id': ORG, 'base-url': 'https://gw.example.com/anthropic/' }).baseUrl).toBe(
+      'https://gw.example.com/anthropic',
+    );
+  });
+
+  it('parses export lists, and none alone', () => {
+    const both = settingsFrom({ 'federation-rule-id': RULE, 'organization-id': ORG, export: 'claude-code-oauth-token, profile' });
+    expect([...both.exports].sort()).toEqual(['claude-code-oauth-token', 'profile']);
+    const none = settingsFrom({ 'federation-rule-id': RULE, 'organization-id': ORG, export: 'none', refresh: 'true' });
+    expect(none.exports.size).toBe(0);
+    expect(none.refresh).toBe(false);
+    expect(problemsOf({ 'federation-rule-id': RULE, 'organization-id': ORG, export: 'none,profile' })[0]).toMatch(/cannot be combined/);
+  });
+
+  it('accepts the YAML spellings of booleans and bounds timeout-seconds', () => {
+    const s = settingsFrom({ 'federation-rule-id': RULE, 'organization-id': ORG, verify: 'True', summary: 'FALSE', 'timeout-seconds': '120' });
+    expect(s.verify).toBe(true);
+    expect(s.summary).toBe(false);
+    expect(s.timeoutSeconds).toBe(120);
+    expect(problemsOf({ 'federation-rule-id': RULE, 'organization-id': ORG, 'timeout-seconds': '0' })).toHaveLength(1);
+    expect(problemsOf({ 'federation-rule-id': RULE, 'organization-id': ORG, 'timeout-seconds': '1e3' })).toHaveLength(1);
+  });
+
+  it('takes the github token from the input, else GITHUB_TOKEN', () => {
+    expect(settingsFrom({ 'federation-rule-id': RULE, 'organization-id': ORG, 'github-token': 'ghs_input' }).gate.githubToken).toBe('ghs_input');
+    expect(settingsFrom({ 'federation-rule-id': RULE, 'organization-id': ORG }, { GITHUB_TOKEN: 'ghs_env' }).gate.githubToken).toBe('ghs_env');
+  });
+
+  it('property: any well-formed rule id and UUID parse back to themselves', () => {
+    fc.assert(
+      fc.property(fc.stringMatching(/^[A-Za-z0-9]{1,40}$/), fc.uuid(), (suffix, uuid) => {
+        const s = settingsFrom({ 'federation-rule-id': `fdrl_${suffix}`, 'organization-id': uuid });
+        return s.ids.federationRuleId === `fdrl_${suffix}` && s.ids.organizationId === uuid;
+      }),
+    );
+  });
+
+  it('property: any input with whitespace inside an ID is refused, never thrown as something else', () => {
+    fc.assert(
+      fc.property(fc.string(), fc.constantFrom(' ', '\t', '\n', '\r'), fc.string(), (a, ws, b) => {
+        const problems = problemsOf({ 'federation-rule-id': `fdrl_${a}${ws}${b}`, 'organization-id': ORG });
+        return problems.length === 1 && problems[0]!.startsWith('input federation-rule-id');
+      }),
+    );
+  });
+});
+
+describe('splitList', () => {
+  it('splits on commas and newlines and drops blanks', () => {
+    expect(splitList('a, b\n\nc,,')).toEqual(['a', 'b', 'c']);
+    expect(splitList('')).toEqual([]);
+  });
+});

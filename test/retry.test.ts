@@ -1,0 +1,141 @@
+import { describe, expect, it } from 'vitest';
+import { classifyTransient, HttpStatusError } from '../src/errors.ts';
+import { NetworkError } from '../src/http.ts';
+import { backoffDelay, parseRetryAfter, RetriesExhausted, withRetry } from '../src/retry.ts';
+
+function status(code: number, headers: Record<string, string> = {}): HttpStatusError {
+  return new HttpStatusError('test', { status: code, headers, body: '{}' }, undefined, [], 'x');
+}
+
+/** A fake clock whose sleep advances time instantly. */
+function clock(start = 1_000_000) {
+  let now = start;
+  const sleeps: number[] = [];
+  return {
+    now: () => now,
+    sleep: async (ms: number) => {
+      sleeps.push(ms);
+      now += ms;
+    },
+    sleeps,
+  };
+}
+
+describe('classifyTransient', () => {
+  it('retries network errors, timeouts, 429, 5xx and 529 only', () => {
+    expect(classifyTransient(new NetworkError('network', 'x')).retry).toBe(true);
+    expect(classifyTransient(new NetworkError('timeout', 'x')).retry).toBe(true);
+    expect(classifyTransient(new NetworkError('too-large', 'x')).retry).toBe(false);
+    for (const code of [429, 500, 502, 503, 504, 529]) expect(classifyTransient(status(code)).retry, String(code)).toBe(true);
+    for (const code of [400, 401, 403, 404, 409, 422]) expect(classifyTransient(status(code)).retry, String(code)).toBe(false);
+    expect(classifyTransient(new Error('boom')).retry).toBe(false);
+    expect(classifyTransient('a string').retry).toBe(false);
+  });
+
+  it('carries Retry-After from a 429', () => {
+    expect(classifyTransient(status(429, { 'retry-after': '7' }))).toEqual({ retry: true, afterMs: 7000 });
+  });
+});
+
+describe('withRetry', () => {
+  const base = { maxAttempts: 4, baseDelayMs: 1000, maxDelayMs: 8000, classify: classifyTransient, random: () => 0.5 };
+
+  it('returns the first success, calling again only after transient errors', async () => {
+    const c = clock();
+    const seen: number[] = [];
+    const result = await withRetry(
+      async (attempt) => {
+        seen.push(attempt);
+        if (attempt < 3) throw status(503);
+        return 'ok';
+      },
+      { ...base, deadline: c.now() + 60_000, now: c.now, sleep: c.sleep },
+    );
+    expect(result).toBe('ok');
+    expect(seen).toEqual([1, 2, 3]);
+    expect(c.sleeps).toEqual([750, 1500]);
+  });
+
+  it('fails at once on a 400 or 401', async () => {
+    for (const code of [400, 401]) {
+      const c = clock();
+      let calls = 0;
+      await expect(
+        withRetry(
+          async () => {
+            calls++;
+            throw status(code);
+          },
+          { ...base, deadline: c.now() + 60_000, now: c.now, sleep: c.sleep },
+        ),
+      ).rejects.toBeInstanceOf(HttpStatusError);
+      expect(calls).toBe(1);
+      expect(c.sleeps).toEqual([]);
+    }
+  });
+
+  it('stops at the attempt cap', async () => {
+    const c = clock();
+    let calls = 0;
+    const error = await withRetry(
+      async () => {
+        calls++;
+        throw status(500);
+      },
+      { ...base, deadline: c.now() + 600_000, now: c.now, sleep: c.sleep },
+    ).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(RetriesExhausted);
+    expect((error as RetriesExhausted).attempts).toBe(4);
+    expect(calls).toBe(4);
+  });
+
+  it('never sleeps past the deadline', async () => {
+    const c = clock();
+    const error = await withRetry(
+      async () => {
+        throw status(503);
+      },
+      { ...base, maxAttempts: 100, deadline: c.now() + 5_000, now: c.now, sleep: c.sleep },
+    ).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(RetriesExhausted);
+    expect((error as Error).message).toMatch(/ran out of time/);
+    expect(c.now()).toBeLessThan(1_000_000 + 5_000);
+  });
+
+  it('honours Retry-After, and gives up when it points past the deadline', async () => {
+    const c = clock();
+    let calls = 0;
+    await withRetry(
+      async () => {
+        calls++;
+        if (calls === 1) throw status(429, { 'retry-after': '3' });
+        return 'ok';
+      },
+      { ...base, deadline: c.now() + 60_000, now: c.now, sleep: c.sleep },
+    );
+    expect(c.sleeps).toEqual([3000]);
+    const late = await withRetry(
+      async () => {
+        throw status(429, { 'retry-after': '120' });
+      },
+      { ...base, deadline: c.now() + 60_000, now: c.now, sleep: c.sleep },
+    ).catch((e: unknown) => e);
+    expect((late as Error).message).toMatch(/asked to retry after 120s, past the deadline/);
+  });
+});
+
+describe('backoffDelay and parseRetryAfter', () => {
+  it('grows exponentially with jitter and is capped', () => {
+    expect(backoffDelay(1, 1000, 8000, () => 0)).toBe(500);
+    expect(backoffDelay(1, 1000, 8000, () => 1)).toBe(1000);
+    expect(backoffDelay(3, 1000, 8000, () => 1)).toBe(4000);
+    expect(backoffDelay(10, 1000, 8000, () => 1)).toBe(8000);
+  });
+
+  it('reads seconds and HTTP dates', () => {
+    expect(parseRetryAfter('5', 0)).toBe(5000);
+    expect(parseRetryAfter(new Date(10_000).toUTCString(), 4_000)).toBe(6000);
+    expect(parseRetryAfter('soon', 0)).toBeUndefined();
+    expect(parseRetryAfter(undefined, 0)).toBeUndefined();
+  });
+});
