@@ -2,6 +2,7 @@
 // OIDC token each time, all within one deadline.
 import { ActionError, classifyTransient, HttpStatusError } from './errors.ts';
 import { exchangeToken, type MintedToken } from './exchange.ts';
+import { NetworkError } from './http.ts';
 import type { FederationIds } from './inputs.ts';
 import { fetchIdToken, type OidcEndpoint } from './oidc.ts';
 import { RetriesExhausted, withRetry, type RetryOptions } from './retry.ts';
@@ -79,12 +80,15 @@ export async function mintToken(options: MintOptions): Promise<MintResult> {
   }
 }
 
+const NETWORK_HINT = 'Check base-url and the runner\'s network; behind a proxy set HTTPS_PROXY (and NO_PROXY for hosts that bypass it).';
+
 /** Turns "gave up" into the last real error, with how many attempts were made. */
 function explainExhausted(error: unknown): unknown {
+  if (error instanceof NetworkError) return new ActionError('unreachable', error.message, NETWORK_HINT);
   if (!(error instanceof RetriesExhausted)) return error;
   const last = error.cause;
   const lastMessage = last instanceof Error ? last.message : String(last);
-  const hint = last instanceof ActionError ? last.hint : undefined;
+  const hint = last instanceof ActionError ? last.hint : last instanceof NetworkError ? NETWORK_HINT : undefined;
   const status = last instanceof HttpStatusError ? last.status : undefined;
   const code = status === undefined ? 'unreachable' : 'exchange-failed';
   return new ActionError(code, `${lastMessage} (${error.message})`, hint);

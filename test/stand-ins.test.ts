@@ -33,7 +33,7 @@ function rule(overrides: Partial<FederationRule> = {}): FederationRule {
     issuer: oidc.issuer,
     jwksUrl: oidc.jwksUrl,
     audience: AUDIENCE,
-    subjectPrefix: 'repo:octo-org/octo-repo:',
+    subjectPrefix: 'repo:octo-org/octo-repo:*',
     claims: { repository_id: '123456789', runner_environment: 'github-hosted' },
     ...overrides,
   };
@@ -289,7 +289,7 @@ describe('token endpoint stand-in: exchange', () => {
   });
 
   it('denies a wrong subject prefix', async () => {
-    endpoint.setRules([rule({ subjectPrefix: 'repo:octo-org/other-repo:' })]);
+    endpoint.setRules([rule({ subjectPrefix: 'repo:octo-org/other-repo:*' })]);
     await expectDenied(await exchange(await fetchJwt()), 'match_subject_prefix');
   });
 
@@ -310,7 +310,7 @@ describe('token endpoint stand-in: exchange', () => {
 
     // A JWT denied after its signature check is spent too.
     const spent = await fetchJwt();
-    endpoint.setRules([rule({ subjectPrefix: 'repo:nope/' })]);
+    endpoint.setRules([rule({ subjectPrefix: 'repo:nope/*' })]);
     await expectDenied(await exchange(spent), 'match_subject_prefix');
     endpoint.setRules([rule()]);
     await expectDenied(await exchange(spent), 'jti_reused');

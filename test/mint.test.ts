@@ -1,0 +1,199 @@
+// The exchange end to end over real loopback HTTP: a fresh OIDC token per attempt, classified
+// retries, deadlines, answer checks, and no secret in any error.
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { ActionError } from '../src/errors.ts';
+import { mintToken, type MintOptions } from '../src/mint.ts';
+import { startOidcService, type OidcService } from './support/oidc-service.ts';
+import { startTokenEndpoint, type FederationRule, type TokenEndpoint } from './support/token-endpoint.ts';
+
+const ORG = '12345678-90ab-cdef-1234-567890abcdef';
+let oidc: OidcService;
+let endpoint: TokenEndpoint;
+let rule: FederationRule;
+
+beforeAll(async () => {
+  oidc = await startOidcService();
+  rule = {
+    id: 'fdrl_01Test',
+    organizationId: ORG,
+    serviceAccountId: 'svac_01Test',
+    workspaceIds: ['wrkspc_01Test'],
+    issuer: oidc.issuer,
+    jwksUrl: oidc.jwksUrl,
+    audience: 'https://api.anthropic.com',
+    subjectPrefix: 'repo:octo-org/octo-repo:*',
+    claims: { repository_id: '123456789', event_name: 'push' },
+  };
+  endpoint = await startTokenEndpoint({ rules: [rule] });
+});
+afterAll(async () => {
+  await Promise.all([oidc.close(), endpoint.close()]);
+});
+beforeEach(() => {
+  oidc.clearFaults();
+  endpoint.clearFaults();
+  endpoint.setRules([rule]);
+  endpoint.legacyErrors = false;
+});
+
+function options(overrides: Partial<MintOptions> = {}): MintOptions & { masked: string[] } {
+  const masked: string[] = [];
+  return {
+    oidc: { requestUrl: oidc.requestUrl, requestToken: oidc.requestToken },
+    audience: 'https://api.anthropic.com',
+    baseUrl: endpoint.url,
+    ids: { federationRuleId: rule.id, organizationId: ORG },
+    userAgent: 'test',
+    deadline: Date.now() + 20_000,
+    mask: (s) => masked.push(s),
+    sleep: async () => undefined,
+    masked,
+    ...overrides,
+  };
+}
+
+async function failure(o: MintOptions): Promise<ActionError> {
+  const error = await mintToken(o).then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(ActionError);
+  return error as ActionError;
+}
+
+/** Every secret the stand-ins handed out so far. */
+function allSecrets(): string[] {
+  return [...oidc.issued.map((i) => i.jwt), ...endpoint.minted.map((m) => m.token), ...endpoint.echoed, oidc.requestToken];
+}
+
+function expectNoSecret(text: string): void {
+  for (const secret of allSecrets()) expect(text).not.toContain(secret);
+}
+
+describe('mintToken', () => {
+  it('exchanges a fresh OIDC token and masks the request token, the JWT and the access token', async () => {
+    const o = options();
+    const before = endpoint.exchanges.length;
+    const token = await mintToken(o);
+    const record = endpoint.exchanges.at(-1)!;
+    expect(endpoint.exchanges.length - before).toBe(1);
+    expect(record.status).toBe(200);
+    expect(record.body).toMatchObject({ federation_rule_id: rule.id, organization_id: ORG, grant_type: 'urn:ietf:params:oauth:grant-type:jwt-bearer' });
+    expect(record.body).not.toHaveProperty('scope');
+    expect(record.body).not.toHaveProperty('service_account_id');
+    expect(record.headers['anthropic-beta']).toBe('oauth-2025-04-20,oidc-federation-2026-04-01');
+    expect(record.headers['authorization']).toBeUndefined();
+    expect(record.headers['x-api-key']).toBeUndefined();
+    expect(token.accessToken).toBe(endpoint.minted.at(-1)!.token);
+    expect(o.masked).toEqual([oidc.requestToken, oidc.issued.at(-1)!.jwt, token.accessToken]);
+    expect(oidc.requests.at(-1)!.audience).toBe('https://api.anthropic.com');
+    expect(token.expiresAt - Date.now()).toBeGreaterThan(500_000);
+  });
+
+  it('fetches a new OIDC token for every retry, so no assertion is presented twice', async () => {
+    endpoint.pushFaults({ kind: 'status', status: 503 }, { kind: 'reset' }, { kind: 'status', status: 529 });
+    const before = endpoint.exchanges.length;
+    const issuedBefore = oidc.issued.length;
+    const token = await mintToken(options({ maxAttempts: 4 }));
+    const attempts = endpoint.exchanges.slice(before);
+    expect(attempts.map((a) => a.status)).toEqual([503, 0, 529, 200]);
+    expect(token.attempts).toBe(4);
+    const jtis = attempts.map((a) => a.jti);
+    expect(new Set(jtis).size).toBe(4);
+    expect(oidc.issued.length - issuedBefore).toBe(4);
+    expect(attempts.some((a) => a.denial === 'jti_reused')).toBe(false);
+  });
+
+  it('honours Retry-After on a 429', async () => {
+    endpoint.pushFaults({ kind: 'status', status: 429, headers: { 'retry-after': '2' } });
+    const slept: number[] = [];
+    await mintToken(options({ sleep: async (ms) => void slept.push(ms) }));
+    expect(slept).toEqual([2000]);
+  });
+
+  it('fails at once on a 401, naming the status, request id, redacted reason and what to check', async () => {
+    endpoint.setRules([{ ...rule, claims: { event_name: 'workflow_dispatch' } }]);
+    const before = endpoint.exchanges.length;
+    const error = await failure(options());
+    expect(endpoint.exchanges.length - before).toBe(1);
+    const record = endpoint.exchanges.at(-1)!;
+    expect(record.denial).toBe('claim:event_name');
+    expect(error.code).toBe('exchange-denied');
+    expect(error.message).toContain('HTTP 401');
+    expect(error.message).toContain(`request-id ${record.requestId}`);
+    expect(error.message).toContain('authentication_error');
+    expect(error.hint).toMatch(/Settings → Workload identity → History/);
+    expect(error.hint).toMatch(/workspace-id/);
+    expect(error.hint).toMatch(/exchanged once/);
+  });
+
+  it('treats the legacy 400 invalid_grant as a denial too, without retrying', async () => {
+    endpoint.setRules([{ ...rule, audience: 'something-else' }]);
+    endpoint.legacyErrors = true;
+    const before = endpoint.exchanges.length;
+    const error = await failure(options());
+    expect(endpoint.exchanges.length - before).toBe(1);
+    expect(error.message).toMatch(/HTTP 400.*invalid_grant/);
+    expect(error.hint).toMatch(/Workload identity → History/);
+  });
+
+  it('says what the server said on a 400 invalid_request_error, without retrying', async () => {
+    const before = endpoint.exchanges.length;
+    const error = await failure(options({ ids: { federationRuleId: rule.id, organizationId: ORG, workspaceId: 'wrkspc_01Unknown' } }));
+    expect(endpoint.exchanges.length - before).toBe(1);
+    expect(error.message).toMatch(/HTTP 40[01]/);
+  });
+
+  it('gives up on a hung token endpoint within the deadline, with a clear message', async () => {
+    endpoint.pushFaults({ kind: 'hang' }, { kind: 'hang' }, { kind: 'hang' }, { kind: 'hang' });
+    const started = Date.now();
+    const error = await failure(options({ deadline: Date.now() + 1500, sleep: (ms) => new Promise((r) => setTimeout(r, ms)) }));
+    expect(Date.now() - started).toBeLessThan(5000);
+    expect(error.message).toMatch(/no answer from 127\.0\.0\.1:\d+ within|ran out of time/);
+  });
+
+  it('gives up on a hung OIDC service within the deadline', async () => {
+    oidc.pushFaults({ kind: 'hang' }, { kind: 'hang' }, { kind: 'hang' });
+    const started = Date.now();
+    const error = await failure(options({ deadline: Date.now() + 1200, sleep: (ms) => new Promise((r) => setTimeout(r, ms)) }));
+    expect(Date.now() - started).toBeLessThan(5000);
+    expect(error.message).toMatch(/no answer|ran out of time/);
+  });
+
+  it('retries a failing OIDC service, then succeeds', async () => {
+    oidc.pushFaults({ kind: 'status', status: 500 }, { kind: 'reset' });
+    const token = await mintToken(options());
+    expect(token.attempts).toBe(3);
+  });
+
+  it('fails at once when the runner refuses the OIDC request token', async () => {
+    const error = await failure(options({ oidc: { requestUrl: oidc.requestUrl, requestToken: 'wrong-token-value' } }));
+    expect(error.message).toMatch(/Requesting the GitHub OIDC token failed: HTTP 401/);
+    expect(error.message).not.toContain('wrong-token-value');
+  });
+
+  it.each([
+    [{ kind: 'non-json' } as const, /not JSON/],
+    [{ kind: 'oversized' } as const, /larger than 1048576 bytes/],
+    [{ kind: 'token-type', tokenType: 'mac' } as const, /token_type is "mac", not Bearer/],
+    [{ kind: 'no-expiry' } as const, /expires_in/],
+  ])('refuses a bad 200 answer (%o) without retrying it', async (fault, message) => {
+    endpoint.pushFaults(fault);
+    const before = endpoint.exchanges.length;
+    const error = await failure(options());
+    expect(error.message).toMatch(message);
+    expect(endpoint.exchanges.length - before).toBe(1);
+    expectNoSecret(`${error.message}\n${error.hint ?? ''}`);
+  });
+
+  it('never repeats an assertion or token the server echoes back in an error', async () => {
+    endpoint.pushFaults({ kind: 'echo', status: 400 });
+    const error = await failure(options());
+    expect(endpoint.echoed.length).toBeGreaterThan(0);
+    expectNoSecret(`${error.message}\n${error.hint ?? ''}`);
+    endpoint.pushFaults({ kind: 'echo', status: 503 }, { kind: 'echo', status: 503 }, { kind: 'echo', status: 503 }, { kind: 'echo', status: 503 });
+    const exhausted = await failure(options());
+    expect(exhausted.message).toMatch(/gave up after 4 attempts/);
+    expectNoSecret(`${exhausted.message}\n${exhausted.hint ?? ''}`);
+  });
+});
