@@ -87,7 +87,7 @@ async function gateRun(settings: Settings, env: NodeJS.ProcessEnv): Promise<Gate
   core.setOutput('allowed', String(decision.allowed));
   core.setOutput('reason', decision.reason);
   for (const warning of decision.warnings) core.warning(warning);
-  core.info(`Gate: ${decision.allowed ? 'allowed' : 'denied'} (${decision.reason}): ${decision.summary}`);
+  core.info(`Gate: ${decision.summary}`);
   return decision;
 }
 

@@ -44,7 +44,8 @@ describe('suggestRule', () => {
   });
 
   it('quotes CEL strings safely', () => {
-    const s = suggestRule({ ...claims, ref: "refs/heads/it's" , job_workflow_ref: undefined } as Claims, 'a', {});
+    const { job_workflow_ref: _, ...rest } = claims;
+    const s = suggestRule({ ...rest, ref: "refs/heads/it's" }, 'a', {});
     expect(s.condition).toContain("claims.ref == 'refs/heads/it\\'s'");
   });
 

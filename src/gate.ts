@@ -1,0 +1,659 @@
+// The fork-safety gate: decides, before anything is minted, whether this run is trusted.
+//
+// Pure logic plus the two GitHub REST look-ups in ./github-api.ts. No @actions/core: the caller
+// logs `summary` and `warnings`, writes `summary` to the step summary, and sets the outputs
+// `allowed` and `reason`. The decision fails closed: any doubt (unreadable payload, failed or
+// malformed API answer, unknown event) denies.
+//
+// Policy (see the issue and shared/notes/github-oidc-and-forks.md):
+// - push, workflow_dispatch, schedule, merge_group, release, create: allowed; only writers or the
+//   repository itself start them.
+// - pull_request, pull_request_review, pull_request_review_comment: a head in another repository
+//   (or a deleted one) is `fork-pr`, a skip: GitHub gives those runs no OIDC token anyway. A head
+//   in this repository is allowed; the two review events also go through the actor check.
+// - pull_request_target: `dangerous-event` unless allow-pull-request-target, and a fork head is
+//   `dangerous-event` unless allow-fork-heads too; then the actor check.
+// - workflow_run: `dangerous-event` when the triggering run came from a fork head (always: the
+//   issue gives no switch for it); otherwise the actor check.
+// - issue_comment, issues, discussion, discussion_comment: the actor check; for a comment on a
+//   pull request the pull request is looked up to learn where its head lives (see below).
+// - anything else: `unsupported-event`, unless named in allowed-events; then the actor check.
+// In a reusable workflow GITHUB_EVENT_NAME and the payload are the caller's, so nothing changes.
+//
+// Fork detection compares numeric ids (`head.repo.id`, `workflow_run.head_repository.id` against
+// `repository.id`), never names and never `head.repo.fork` (true for every PR of a repository that
+// is itself a fork).
+import { readFileSync } from 'node:fs';
+import { setTimeout as delay } from 'node:timers/promises';
+import {
+  type BasePermission,
+  type GitHubApiOptions,
+  clip,
+  getCollaboratorPermission,
+  getPullRequestHead,
+  redact,
+} from './github-api.ts';
+
+export type GateReason =
+  | 'ok'
+  | 'fork-pr'
+  | 'dangerous-event'
+  | 'insufficient-permission'
+  | 'not-a-collaborator'
+  | 'bot-not-allowed'
+  | 'permission-check-failed'
+  | 'unsupported-event';
+
+export const GATE_REASONS: readonly GateReason[] = [
+  'ok',
+  'fork-pr',
+  'dangerous-event',
+  'insufficient-permission',
+  'not-a-collaborator',
+  'bot-not-allowed',
+  'permission-check-failed',
+  'unsupported-event',
+];
+
+export type MinPermission = 'read' | 'write' | 'admin';
+export const MIN_PERMISSIONS: readonly MinPermission[] = ['read', 'write', 'admin'];
+export function isMinPermission(value: string): value is MinPermission {
+  return (MIN_PERMISSIONS as readonly string[]).includes(value);
+}
+
+export interface GateSettings {
+  /** Input allow-pull-request-target, default false. */
+  readonly allowPullRequestTarget: boolean;
+  /** Input allow-fork-heads, default false. */
+  readonly allowForkHeads: boolean;
+  /** Input min-permission, default write. */
+  readonly minPermission: MinPermission;
+  /** Input allowed-bots: logins with or without the `[bot]` suffix, any case. */
+  readonly allowedBots: readonly string[];
+  /** Input allowed-users: logins, any case. */
+  readonly allowedUsers: readonly string[];
+  /** Input allowed-events: extra event names; they still go through the actor check. */
+  readonly allowedEvents: readonly string[];
+  /** Input github-token, default the job's token. Never appears in any message. */
+  readonly githubToken: string;
+}
+
+export interface GateContext {
+  readonly eventName: string;
+  /** GITHUB_REPOSITORY, OWNER/REPO. */
+  readonly repository: string;
+  readonly actor: string;
+  readonly triggeringActor: string;
+  /** GITHUB_API_URL without a trailing slash. */
+  readonly apiUrl: string;
+  /** The parsed event file (a JSON object), or undefined when it could not be read. */
+  readonly payload: unknown;
+  /** Why the payload is undefined, for the decision message. */
+  readonly payloadError?: string;
+}
+
+export interface GateDecision {
+  readonly allowed: boolean;
+  readonly reason: GateReason;
+  /** One line a person understands: who, which event, which rule. Never contains the token. */
+  readonly summary: string;
+  /** Things the caller should log as warnings (allowed-users overrides, fork heads let through…). */
+  readonly warnings: readonly string[];
+  /** Every login involved in the run, deduplicated case-insensitively, in the order found. */
+  readonly actors: readonly string[];
+}
+
+export interface GateDeps {
+  readonly userAgent?: string;
+  /** Per GitHub API request, default 10 s. */
+  readonly timeoutMs?: number;
+  /** Used before the single retry of a transient failure. */
+  readonly sleep?: (ms: number) => Promise<void>;
+  readonly retryDelayMs?: number;
+}
+
+const DEFAULT_API_URL = 'https://api.github.com';
+const DEFAULT_TIMEOUT_MS = 10_000;
+const DEFAULT_USER_AGENT = 'claude-oidc-action (fork-safety gate)';
+
+/** Started only by people with write access, or by the repository itself. */
+const TRUSTED_EVENTS: ReadonlySet<string> = new Set(['push', 'workflow_dispatch', 'schedule', 'merge_group', 'release', 'create']);
+/** pull_request* in the issue; pull_request_target is separate. */
+const PULL_REQUEST_EVENTS: ReadonlySet<string> = new Set(['pull_request', 'pull_request_review', 'pull_request_review_comment']);
+/** Events outsiders can trigger that are decided by the actor check alone. */
+const COMMENT_LIKE_EVENTS: ReadonlySet<string> = new Set(['issue_comment', 'issues', 'discussion', 'discussion_comment']);
+
+function isKnownEvent(name: string): boolean {
+  return (
+    TRUSTED_EVENTS.has(name) ||
+    PULL_REQUEST_EVENTS.has(name) ||
+    COMMENT_LIKE_EVENTS.has(name) ||
+    name === 'pull_request_target' ||
+    name === 'workflow_run'
+  );
+}
+
+/** Reads GITHUB_EVENT_NAME, GITHUB_EVENT_PATH (the JSON file), GITHUB_REPOSITORY, GITHUB_ACTOR,
+ *  GITHUB_TRIGGERING_ACTOR and GITHUB_API_URL. Never throws: an unreadable or malformed event
+ *  file leaves `payload` undefined and says why in `payloadError`. */
+export function readGateContext(env: NodeJS.ProcessEnv): GateContext {
+  const base = {
+    eventName: (env['GITHUB_EVENT_NAME'] ?? '').trim(),
+    repository: (env['GITHUB_REPOSITORY'] ?? '').trim(),
+    actor: (env['GITHUB_ACTOR'] ?? '').trim(),
+    triggeringActor: (env['GITHUB_TRIGGERING_ACTOR'] ?? '').trim(),
+    apiUrl: ((env['GITHUB_API_URL'] ?? '').trim() || DEFAULT_API_URL).replace(/\/+$/, ''),
+  };
+  const path = env['GITHUB_EVENT_PATH'] ?? '';
+  if (path === '') return { ...base, payload: undefined, payloadError: 'GITHUB_EVENT_PATH is not set' };
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? 'read error';
+    return { ...base, payload: undefined, payloadError: `the event file could not be read (${code})` };
+  }
+  let payload: unknown;
+  try {
+    payload = JSON.parse(text);
+  } catch {
+    return { ...base, payload: undefined, payloadError: 'the event file is not valid JSON' };
+  }
+  if (!isRecord(payload)) return { ...base, payload: undefined, payloadError: 'the event file is not a JSON object' };
+  return { ...base, payload };
+}
+
+/** Decides whether the run may mint credentials. Never throws; never rejects. */
+export async function decide(settings: GateSettings, context: GateContext, deps: GateDeps = {}): Promise<GateDecision> {
+  let decision: GateDecision;
+  try {
+    decision = await decideUnsafe(settings, context, deps);
+  } catch (error) {
+    // Fail closed on anything unforeseen.
+    const what = error instanceof Error ? error.name : 'error';
+    decision = {
+      allowed: false,
+      reason: 'permission-check-failed',
+      summary: `Denied (permission-check-failed): ${describeRun(context)}: the gate itself failed (${what}), so the run is not trusted`,
+      warnings: [],
+      actors: [],
+    };
+  }
+  const token = settings.githubToken;
+  return {
+    allowed: decision.allowed,
+    reason: decision.reason,
+    summary: redact(clip(decision.summary, 2000), token),
+    warnings: decision.warnings.map((w) => redact(clip(w, 2000), token)),
+    actors: decision.actors,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+
+interface Actor {
+  readonly login: string;
+  readonly key: string;
+  readonly roles: string[];
+  bot: boolean;
+}
+
+interface ActorSource {
+  readonly login: unknown;
+  readonly role: string;
+  /** `type` of the payload's user object ("User", "Bot", "Organization"). */
+  readonly type?: unknown;
+}
+
+class Run {
+  readonly settings: GateSettings;
+  readonly context: GateContext;
+  readonly api: GitHubApiOptions;
+  readonly warnings: string[] = [];
+  readonly actors: Actor[] = [];
+  /** Extra words for the run's description, e.g. "#12" or "on pull request #12". */
+  subject = '';
+
+  constructor(settings: GateSettings, context: GateContext, api: GitHubApiOptions) {
+    this.settings = settings;
+    this.context = context;
+    this.api = api;
+  }
+
+  addActors(sources: readonly ActorSource[]): void {
+    for (const source of sources) {
+      if (typeof source.login !== 'string') continue;
+      const login = source.login.trim();
+      if (login === '') continue;
+      const key = login.toLowerCase();
+      const bot = key.endsWith('[bot]') || source.type === 'Bot';
+      const existing = this.actors.find((a) => a.key === key);
+      if (existing === undefined) {
+        this.actors.push({ login, key, roles: [source.role], bot });
+      } else {
+        if (!existing.roles.includes(source.role)) existing.roles.push(source.role);
+        existing.bot ||= bot;
+      }
+    }
+  }
+
+  describe(): string {
+    return describeRun(this.context, this.subject);
+  }
+
+  finish(allowed: boolean, reason: GateReason, why: string): GateDecision {
+    const verdict = allowed ? 'Allowed' : 'Denied';
+    return {
+      allowed,
+      reason,
+      summary: `${verdict} (${reason}): ${this.describe()}: ${why}`,
+      warnings: [...this.warnings],
+      actors: this.actors.map((a) => a.login),
+    };
+  }
+
+  allow(why: string): GateDecision {
+    return this.finish(true, 'ok', why);
+  }
+
+  deny(reason: Exclude<GateReason, 'ok'>, why: string): GateDecision {
+    return this.finish(false, reason, why);
+  }
+}
+
+async function decideUnsafe(settings: GateSettings, context: GateContext, deps: GateDeps): Promise<GateDecision> {
+  const api: GitHubApiOptions = {
+    apiUrl: context.apiUrl || DEFAULT_API_URL,
+    token: settings.githubToken,
+    userAgent: deps.userAgent ?? DEFAULT_USER_AGENT,
+    timeoutMs: deps.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+    sleep: deps.sleep ?? ((ms: number) => delay(ms).then(() => undefined)),
+    ...(deps.retryDelayMs === undefined ? {} : { retryDelayMs: deps.retryDelayMs }),
+  };
+  const run = new Run(settings, context, api);
+  const event = context.eventName;
+  run.addActors(baseActorSources(context));
+
+  if (event === '') return run.deny('unsupported-event', 'GITHUB_EVENT_NAME is not set, so the event cannot be judged');
+
+  if (TRUSTED_EVENTS.has(event)) {
+    if (normalizedList(settings.allowedEvents).includes(event)) {
+      run.warnings.push(`allowed-events names "${event}", which is allowed anyway`);
+    }
+    return run.allow(`${event} runs are started only by people with write access or by the repository itself`);
+  }
+
+  if (isKnownEvent(event) && normalizedList(settings.allowedEvents).includes(event)) {
+    run.warnings.push(`allowed-events cannot loosen the rule for "${event}": it has its own rule, which applies`);
+  }
+
+  // Every other event reads the payload.
+  const payload = context.payload;
+  if (!isRecord(payload)) {
+    return run.deny(
+      'permission-check-failed',
+      `could not read the event payload (${context.payloadError ?? 'not a JSON object'}), so the run cannot be judged`,
+    );
+  }
+  run.addActors([{ login: userLogin(payload['sender']), type: userType(payload['sender']), role: 'the event sender' }]);
+
+  if (PULL_REQUEST_EVENTS.has(event)) return pullRequestEvent(run, payload);
+  if (event === 'pull_request_target') return pullRequestTargetEvent(run, payload);
+  if (event === 'workflow_run') return workflowRunEvent(run, payload);
+  if (event === 'issue_comment') return issueCommentEvent(run, payload);
+  if (COMMENT_LIKE_EVENTS.has(event)) return commentLikeEvent(run, payload);
+
+  if (normalizedList(settings.allowedEvents).includes(event)) {
+    return actorCheck(run, `${event} is listed in allowed-events`);
+  }
+  return run.deny(
+    'unsupported-event',
+    `${event} is not an event this action trusts; list it in allowed-events to allow it (its actors are then checked)`,
+  );
+}
+
+function baseActorSources(context: GateContext): ActorSource[] {
+  return [
+    { login: context.actor, role: 'GITHUB_ACTOR' },
+    { login: context.triggeringActor, role: 'GITHUB_TRIGGERING_ACTOR' },
+  ];
+}
+
+// --- pull_request, pull_request_review, pull_request_review_comment -----------------------------
+
+interface PullRequestFacts {
+  readonly number: number | undefined;
+  /** null: the head repository was deleted. */
+  readonly headRepoId: number | null;
+  readonly headRepoFullName: string | null;
+  readonly author: unknown;
+  readonly authorType: unknown;
+}
+
+type Parsed<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly problem: string };
+
+function readRepositoryId(payload: Record<string, unknown>): Parsed<number> {
+  const repository = payload['repository'];
+  if (!isRecord(repository) || typeof repository['id'] !== 'number') {
+    return { ok: false, problem: 'the event payload has no numeric repository.id' };
+  }
+  return { ok: true, value: repository['id'] };
+}
+
+function readPullRequest(payload: Record<string, unknown>): Parsed<PullRequestFacts> {
+  const pr = payload['pull_request'];
+  if (!isRecord(pr)) return { ok: false, problem: 'the event payload has no pull_request' };
+  const head = pr['head'];
+  if (!isRecord(head)) return { ok: false, problem: 'the event payload has no pull_request.head' };
+  const repo = head['repo'];
+  let headRepoId: number | null;
+  let headRepoFullName: string | null = null;
+  if (repo === null || repo === undefined) {
+    headRepoId = null; // deleted fork: treated as a fork
+  } else if (isRecord(repo) && typeof repo['id'] === 'number') {
+    headRepoId = repo['id'];
+    headRepoFullName = typeof repo['full_name'] === 'string' ? repo['full_name'] : null;
+  } else {
+    return { ok: false, problem: 'the event payload has a pull_request.head.repo without a numeric id' };
+  }
+  const number = typeof pr['number'] === 'number' ? pr['number'] : typeof payload['number'] === 'number' ? payload['number'] : undefined;
+  return {
+    ok: true,
+    value: { number, headRepoId, headRepoFullName, author: userLogin(pr['user']), authorType: userType(pr['user']) },
+  };
+}
+
+function forkPhrase(headRepoId: number | null, fullName: string | null): string {
+  if (headRepoId === null) return 'a head repository that was deleted (treated as a fork)';
+  return `the fork ${fullName === null ? `with repository id ${headRepoId}` : name(fullName)}`;
+}
+
+async function pullRequestEvent(run: Run, payload: Record<string, unknown>): Promise<GateDecision> {
+  const event = run.context.eventName;
+  const baseId = readRepositoryId(payload);
+  const pr = readPullRequest(payload);
+  if (!baseId.ok) return payloadProblem(run, baseId.problem);
+  if (!pr.ok) return payloadProblem(run, pr.problem);
+  const facts = pr.value;
+  if (facts.number !== undefined) run.subject = `#${facts.number}`;
+  run.addActors([{ login: facts.author, type: facts.authorType, role: 'the pull request author' }]);
+
+  if (facts.headRepoId !== baseId.value) {
+    return run.deny(
+      'fork-pr',
+      `the pull request comes from ${forkPhrase(facts.headRepoId, facts.headRepoFullName)}; GitHub gives runs for fork pull requests no OIDC token (and no secrets), so no credentials can be minted here and the step is skipped`,
+    );
+  }
+  if (event === 'pull_request') {
+    return run.allow('the pull request head is a branch of this repository, which only writers can push to');
+  }
+  // pull_request_review / pull_request_review_comment: a review or comment anyone can post.
+  const author =
+    event === 'pull_request_review'
+      ? { login: userLogin(recordField(payload, 'review', 'user')), type: userType(recordField(payload, 'review', 'user')), role: 'the review author' }
+      : { login: userLogin(recordField(payload, 'comment', 'user')), type: userType(recordField(payload, 'comment', 'user')), role: 'the comment author' };
+  if (typeof author.login !== 'string' || author.login === '') {
+    return payloadProblem(run, `the event payload does not name ${author.role}`);
+  }
+  if (typeof facts.author !== 'string' || facts.author === '') {
+    return payloadProblem(run, 'the event payload does not name the pull request author');
+  }
+  run.addActors([author]);
+  return actorCheck(run, 'the pull request head is a branch of this repository');
+}
+
+// --- pull_request_target ------------------------------------------------------------------------
+
+async function pullRequestTargetEvent(run: Run, payload: Record<string, unknown>): Promise<GateDecision> {
+  const { settings } = run;
+  const baseId = readRepositoryId(payload);
+  const pr = readPullRequest(payload);
+  if (pr.ok && pr.value.number !== undefined) run.subject = `#${pr.value.number}`;
+  if (pr.ok) run.addActors([{ login: pr.value.author, type: pr.value.authorType, role: 'the pull request author' }]);
+  if (!settings.allowPullRequestTarget) {
+    return run.deny(
+      'dangerous-event',
+      'pull_request_target runs with this repository\'s privileges for a pull request anyone can open; set allow-pull-request-target: true to allow it (its actors are then checked)',
+    );
+  }
+  if (!baseId.ok) return payloadProblem(run, baseId.problem);
+  if (!pr.ok) return payloadProblem(run, pr.problem);
+  const facts = pr.value;
+  if (typeof facts.author !== 'string' || facts.author === '') {
+    return payloadProblem(run, 'the event payload does not name the pull request author');
+  }
+  const fork = facts.headRepoId !== baseId.value;
+  if (fork && !settings.allowForkHeads) {
+    return run.deny(
+      'dangerous-event',
+      `the pull request comes from ${forkPhrase(facts.headRepoId, facts.headRepoFullName)}, and allow-fork-heads is false`,
+    );
+  }
+  if (fork) {
+    run.warnings.push(
+      `pull_request_target${run.subject === '' ? '' : ` ${run.subject}`} comes from ${forkPhrase(facts.headRepoId, facts.headRepoFullName)} (allowed by allow-fork-heads): do not check out or run its code in a job that holds credentials`,
+    );
+  }
+  return actorCheck(
+    run,
+    fork
+      ? `pull_request_target is allowed (allow-pull-request-target) and so are fork heads (allow-fork-heads): the head is ${forkPhrase(facts.headRepoId, facts.headRepoFullName)}`
+      : 'pull_request_target is allowed (allow-pull-request-target) and the head is a branch of this repository',
+  );
+}
+
+// --- workflow_run -------------------------------------------------------------------------------
+
+async function workflowRunEvent(run: Run, payload: Record<string, unknown>): Promise<GateDecision> {
+  const baseId = readRepositoryId(payload);
+  if (!baseId.ok) return payloadProblem(run, baseId.problem);
+  const wr = payload['workflow_run'];
+  if (!isRecord(wr)) return payloadProblem(run, 'the event payload has no workflow_run');
+  const workflowName = typeof wr['name'] === 'string' ? `"${name(wr['name'])}"` : 'the triggering workflow';
+  const triggerEvent = typeof wr['event'] === 'string' ? ` (${name(wr['event'])})` : '';
+  run.subject = `after ${workflowName}${triggerEvent}`;
+  run.addActors([
+    { login: userLogin(wr['actor']), type: userType(wr['actor']), role: 'the workflow_run actor' },
+    { login: userLogin(wr['triggering_actor']), type: userType(wr['triggering_actor']), role: 'the workflow_run triggering actor' },
+  ]);
+
+  const head = wr['head_repository'];
+  let headId: number | null;
+  let headName: string | null = null;
+  if (head === null || head === undefined) {
+    headId = null;
+  } else if (isRecord(head) && typeof head['id'] === 'number') {
+    headId = head['id'];
+    headName = typeof head['full_name'] === 'string' ? head['full_name'] : null;
+  } else {
+    return payloadProblem(run, 'the event payload has a workflow_run.head_repository without a numeric id');
+  }
+  if (headId !== baseId.value) {
+    // No switch for this one in the issue: the artifacts, branch names and titles a fork run
+    // leaves behind are attacker-controlled, and the privileged follow-up run is exactly the
+    // "pwn request" GitHub Security Lab describes.
+    const where = headId === null ? 'a head repository that is missing (treated as a fork)' : forkPhrase(headId, headName);
+    return run.deny('dangerous-event', `the triggering run ran on ${where}; workflow_run after a fork run is never trusted`);
+  }
+  if (typeof userLogin(wr['actor']) !== 'string') {
+    return payloadProblem(run, 'the event payload does not name the workflow_run actor');
+  }
+  return actorCheck(run, 'the triggering run ran on a branch of this repository');
+}
+
+// --- issue_comment ------------------------------------------------------------------------------
+
+// A comment on a pull request carries no head repository, so the pull request is looked up.
+// Decision (the issue leaves it open): a fork head does not by itself deny a comment, because the
+// comment author, not the fork, triggered the run, and it is the comment author who is checked.
+// But with allow-fork-heads: false (the default) it is denied as `dangerous-event`: an agent
+// started from that comment would be asked to act on fork code while holding credentials. With
+// allow-fork-heads: true the run goes on to the actor check and the fork is named in the summary
+// and in a warning. The pull request author is not an actor of the run and is not checked.
+async function issueCommentEvent(run: Run, payload: Record<string, unknown>): Promise<GateDecision> {
+  const issue = payload['issue'];
+  if (!isRecord(issue)) return payloadProblem(run, 'the event payload has no issue');
+  const number = issue['number'];
+  const onPullRequest = issue['pull_request'] !== undefined && issue['pull_request'] !== null;
+  if (typeof number === 'number') run.subject = `on ${onPullRequest ? 'pull request' : 'issue'} #${number}`;
+  const commentUser = recordField(payload, 'comment', 'user');
+  const author = userLogin(commentUser);
+  run.addActors([{ login: author, type: userType(commentUser), role: 'the comment author' }]);
+  if (typeof author !== 'string' || author === '') return payloadProblem(run, 'the event payload does not name the comment author');
+
+  if (!onPullRequest) return actorCheck(run, 'a comment on an issue');
+  if (typeof number !== 'number') return payloadProblem(run, 'the event payload has no issue.number');
+
+  const baseId = readRepositoryId(payload);
+  if (!baseId.ok) return payloadProblem(run, baseId.problem);
+  const head = await getPullRequestHead(run.api, run.context.repository, number);
+  if (head.kind === 'failed') {
+    return run.deny('permission-check-failed', `could not learn where pull request #${number} comes from: ${head.message}`);
+  }
+  if (head.kind === 'not-found') {
+    return run.deny(
+      'permission-check-failed',
+      `could not learn where pull request #${number} comes from: GitHub answered 404 (not found, or github-token cannot read pull requests)`,
+    );
+  }
+  const fork = head.headRepoId !== baseId.value;
+  if (!fork) return actorCheck(run, 'a comment on a pull request whose head is a branch of this repository');
+  const from = forkPhrase(head.headRepoId, head.headRepoFullName);
+  if (!run.settings.allowForkHeads) {
+    return run.deny(
+      'dangerous-event',
+      `a comment on a fork pull request: #${number} comes from ${from}, and allow-fork-heads is false (the agent would be asked to act on fork code)`,
+    );
+  }
+  run.warnings.push(
+    `the comment is on pull request #${number} from ${from} (allowed by allow-fork-heads): do not check out or run its code in a job that holds credentials`,
+  );
+  return actorCheck(run, `a comment on a pull request from ${from}, allowed by allow-fork-heads`);
+}
+
+// --- issues, discussion, discussion_comment ----------------------------------------------------
+
+// Checked: GITHUB_ACTOR, GITHUB_TRIGGERING_ACTOR, the sender, and for discussion_comment the comment
+// author. The issue's or discussion's own author is not an actor of this run (a writer labelling
+// an outsider's issue is the writer's decision), as for issue_comment.
+async function commentLikeEvent(run: Run, payload: Record<string, unknown>): Promise<GateDecision> {
+  const event = run.context.eventName;
+  const subjectKey = event === 'issues' ? 'issue' : 'discussion';
+  const subject = payload[subjectKey];
+  if (isRecord(subject) && typeof subject['number'] === 'number') run.subject = `#${subject['number']}`;
+  if (event === 'discussion_comment') {
+    const commentUser = recordField(payload, 'comment', 'user');
+    const author = userLogin(commentUser);
+    run.addActors([{ login: author, type: userType(commentUser), role: 'the comment author' }]);
+    if (typeof author !== 'string' || author === '') return payloadProblem(run, 'the event payload does not name the comment author');
+  }
+  return actorCheck(run, `${event} can be triggered by anyone who can open or comment`);
+}
+
+// --- the actor check ----------------------------------------------------------------------------
+
+const RANK: Readonly<Record<BasePermission, number>> = { none: 0, read: 1, write: 2, admin: 3 };
+
+/** Every actor must hold min-permission; bots need allowed-bots; allowed-users override with a
+ *  warning. Stops at the first denial, bots first (they need no look-up). */
+async function actorCheck(run: Run, context: string): Promise<GateDecision> {
+  const { settings } = run;
+  const min = settings.minPermission;
+  if (run.actors.length === 0) {
+    return run.deny('permission-check-failed', `${context}, but no actor of the run is known (GITHUB_ACTOR is empty), so none can be checked`);
+  }
+  const allowedBots = new Set(normalizedList(settings.allowedBots).map(botKey));
+  const allowedUsers = new Set(normalizedList(settings.allowedUsers));
+  const passed: string[] = [];
+
+  for (const actor of run.actors.filter((a) => a.bot)) {
+    if (!allowedBots.has(botKey(actor.key))) {
+      return run.deny('bot-not-allowed', `${context}; ${who(actor)} is a bot, and allowed-bots does not name it`);
+    }
+    passed.push(`${name(actor.login)} (allowed bot)`);
+  }
+
+  for (const actor of run.actors.filter((a) => !a.bot)) {
+    const answer = await getCollaboratorPermission(run.api, run.context.repository, actor.login);
+    const listed = allowedUsers.has(actor.key);
+    if (answer.kind === 'failed') {
+      return run.deny('permission-check-failed', `${context}; could not check ${who(actor)}: ${answer.message}`);
+    }
+    if (answer.kind === 'not-found') {
+      if (!listed) {
+        return run.deny('not-a-collaborator', `${context}; ${who(actor)} is not a collaborator of ${name(run.context.repository)}`);
+      }
+      run.warnings.push(`${name(actor.login)} is not a collaborator of ${name(run.context.repository)} but is let through by allowed-users`);
+      passed.push(`${name(actor.login)} (allowed-users, not a collaborator)`);
+      continue;
+    }
+    if (RANK[answer.permission] < RANK[min]) {
+      if (!listed) {
+        return run.deny(
+          'insufficient-permission',
+          `${context}; ${who(actor)} has ${answer.permission} access, below min-permission ${min}`,
+        );
+      }
+      run.warnings.push(`${name(actor.login)} has ${answer.permission} access, below min-permission ${min}, but is let through by allowed-users`);
+      passed.push(`${name(actor.login)} (allowed-users, ${answer.permission})`);
+      continue;
+    }
+    passed.push(`${name(actor.login)} (${answer.permission})`);
+  }
+
+  if (min === 'read') {
+    run.warnings.push('min-permission is read: on a public repository GitHub reports read access for every account, so the actor check admits anyone there');
+  }
+  return run.allow(`${context}; every actor passed the actor check (min-permission ${min}): ${passed.join(', ')}`);
+}
+
+// --- helpers ------------------------------------------------------------------------------------
+
+function payloadProblem(run: Run, problem: string): GateDecision {
+  return run.deny('permission-check-failed', `could not read the event payload: ${problem}, so the run cannot be judged`);
+}
+
+function describeRun(context: GateContext, subject = ''): string {
+  const event = context.eventName === '' ? 'an unnamed event' : name(context.eventName);
+  const repo = context.repository === '' ? 'an unnamed repository' : name(context.repository);
+  const by = context.actor === '' ? '' : ` by ${name(context.actor)}`;
+  const rerun =
+    context.triggeringActor !== '' && context.triggeringActor.toLowerCase() !== context.actor.toLowerCase()
+      ? ` (re-run by ${name(context.triggeringActor)})`
+      : '';
+  return `${event}${subject === '' ? '' : ` ${subject}`} in ${repo}${by}${rerun}`;
+}
+
+function who(actor: Actor): string {
+  return `${name(actor.login)} (${actor.roles.join(', ')})`;
+}
+
+/** A name from the payload or the environment, safe for a one-line message. */
+function name(text: string): string {
+  return clip(text, 100);
+}
+
+function normalizedList(list: readonly string[]): string[] {
+  return list.map((item) => item.trim().replace(/^@/, '').toLowerCase()).filter((item) => item !== '');
+}
+
+function botKey(login: string): string {
+  return login.toLowerCase().replace(/\[bot\]$/, '');
+}
+
+function userLogin(user: unknown): unknown {
+  return isRecord(user) ? user['login'] : undefined;
+}
+
+function userType(user: unknown): unknown {
+  return isRecord(user) ? user['type'] : undefined;
+}
+
+function recordField(payload: Record<string, unknown>, key: string, field: string): unknown {
+  const value = payload[key];
+  return isRecord(value) ? value[field] : undefined;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}

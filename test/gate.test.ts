@@ -1,0 +1,1183 @@
+// The fork-safety gate, table-driven over webhook payloads shaped like GitHub's (written to a file
+// and read back through GITHUB_EVENT_PATH), against a loopback stand-in for the GitHub REST API.
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import {
+  GATE_REASONS,
+  type GateContext,
+  type GateDecision,
+  type GateReason,
+  type GateSettings,
+  MIN_PERMISSIONS,
+  decide,
+  isMinPermission,
+  readGateContext,
+} from '../src/gate.ts';
+import { type FakeGitHub, type FakeGitHubConfig, type PullAnswer, type UserAnswer, startFakeGitHub } from './support/github-api.ts';
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type Json = Record<string, any>;
+
+const TOKEN = 'ghs_gateTestToken_0123456789abcdefABCDEF';
+const REPOSITORY = 'acme/widgets'; // repository.id 100 in every fixture
+const FIXTURES = join(import.meta.dirname, 'fixtures', 'events');
+
+/** alice admin, bob write, carol read, dave none, erin maintain, trish triage; mallory and everyone
+ *  else are not collaborators (404). */
+const USERS: Readonly<Record<string, UserAnswer | string>> = {
+  alice: 'admin',
+  bob: 'write',
+  carol: 'read',
+  dave: 'none',
+  erin: 'maintain',
+  trish: 'triage',
+};
+/** #12 head in acme/widgets, #34 head in the fork mallory/widgets, #35 head repository deleted. */
+const PULLS: Readonly<Record<number, PullAnswer>> = {
+  12: { headRepoId: 100, author: 'bob' },
+  34: { headRepoId: 200, headRepoFullName: 'mallory/widgets', author: 'mallory' },
+  35: { headRepoId: null, author: 'mallory' },
+};
+
+const DEFAULTS: GateSettings = {
+  allowPullRequestTarget: false,
+  allowForkHeads: false,
+  minPermission: 'write',
+  allowedBots: [],
+  allowedUsers: [],
+  allowedEvents: [],
+  githubToken: TOKEN,
+};
+
+let gh: FakeGitHub;
+let dir: string;
+let sleeps: number[];
+
+beforeAll(async () => {
+  gh = await startFakeGitHub({ repository: REPOSITORY, token: TOKEN });
+  dir = mkdtempSync(join(tmpdir(), 'gate-test-'));
+});
+
+afterAll(async () => {
+  await gh.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+beforeEach(() => {
+  gh.reset({ repository: REPOSITORY, token: TOKEN, users: USERS, pulls: PULLS });
+  sleeps = [];
+});
+
+function fixture(name: string): Json {
+  return JSON.parse(readFileSync(join(FIXTURES, `${name}.json`), 'utf8')) as Json;
+}
+
+function user(login: string, id = 500, type = 'User'): Json {
+  return { login, id, node_id: `U_${id}`, type, site_admin: false };
+}
+
+const fork = { id: 200, name: 'widgets', full_name: 'mallory/widgets', fork: true, owner: user('mallory', 66) };
+const sameRepo = { id: 100, name: 'widgets', full_name: 'acme/widgets', fork: false, owner: { login: 'acme', id: 10, type: 'Organization' } };
+
+let fileCounter = 0;
+
+interface Case {
+  readonly name: string;
+  readonly event: string;
+  /** Fixture file name (defaults to the event name); null: no event file at all. */
+  readonly fixture?: string | null;
+  readonly mutate?: (payload: Json) => void;
+  /** Raw event file content instead of a fixture. */
+  readonly raw?: string;
+  readonly actor?: string;
+  readonly triggeringActor?: string;
+  readonly settings?: Partial<GateSettings>;
+  readonly users?: Readonly<Record<string, UserAnswer | string>>;
+  readonly pulls?: Readonly<Record<number, PullAnswer>>;
+  readonly timeoutMs?: number;
+  readonly expected: {
+    readonly allowed: boolean;
+    readonly reason: GateReason;
+    /** Exactly the look-ups made, in order. */
+    readonly lookups: readonly string[];
+    readonly summary?: readonly RegExp[];
+    readonly warnings?: readonly RegExp[];
+    readonly sleeps?: readonly number[];
+  };
+}
+
+async function run(c: Case): Promise<GateDecision> {
+  const config: FakeGitHubConfig = {
+    repository: REPOSITORY,
+    token: TOKEN,
+    users: { ...USERS, ...c.users },
+    pulls: { ...PULLS, ...c.pulls },
+  };
+  gh.reset(config);
+  const env: NodeJS.ProcessEnv = {
+    GITHUB_EVENT_NAME: c.event,
+    GITHUB_REPOSITORY: REPOSITORY,
+    GITHUB_API_URL: gh.url,
+  };
+  let payload: Json | undefined;
+  if (c.raw !== undefined) {
+    const path = join(dir, `event-${fileCounter++}.json`);
+    writeFileSync(path, c.raw);
+    env['GITHUB_EVENT_PATH'] = path;
+  } else if (c.fixture !== null) {
+    payload = fixture(c.fixture ?? c.event);
+    c.mutate?.(payload);
+    const path = join(dir, `event-${fileCounter++}.json`);
+    writeFileSync(path, JSON.stringify(payload));
+    env['GITHUB_EVENT_PATH'] = path;
+  }
+  const actor = c.actor ?? (typeof payload?.['sender']?.login === 'string' ? (payload['sender'].login as string) : 'alice');
+  env['GITHUB_ACTOR'] = actor;
+  env['GITHUB_TRIGGERING_ACTOR'] = c.triggeringActor ?? actor;
+  const context = readGateContext(env);
+  return decide({ ...DEFAULTS, ...c.settings }, context, {
+    timeoutMs: c.timeoutMs ?? 2_000,
+    userAgent: 'gate-test',
+    sleep: async (ms) => {
+      sleeps.push(ms);
+    },
+  });
+}
+
+function check(c: Case, decision: GateDecision): void {
+  expect({ allowed: decision.allowed, reason: decision.reason }).toEqual({ allowed: c.expected.allowed, reason: c.expected.reason });
+  expect(gh.lookups()).toEqual(c.expected.lookups);
+  expect(decision.summary).toMatch(new RegExp(`^${c.expected.allowed ? 'Allowed' : 'Denied'} \\(${c.expected.reason}\\): `));
+  expect(decision.summary).toContain(c.event === '' ? 'an unnamed event' : c.event);
+  expect(decision.summary).not.toMatch(/[\r\n]/);
+  for (const pattern of c.expected.summary ?? []) expect(decision.summary).toMatch(pattern);
+  expect(decision.warnings.length).toBe(c.expected.warnings?.length ?? 0);
+  for (const [i, pattern] of (c.expected.warnings ?? []).entries()) expect(decision.warnings[i]).toMatch(pattern);
+  if (c.expected.sleeps !== undefined) expect(sleeps).toEqual(c.expected.sleeps);
+  // Every look-up carried the token, and no text of the decision does.
+  for (const r of gh.requests) {
+    expect(r.authorization).toBe(`Bearer ${TOKEN}`);
+    expect(r.method).toBe('GET');
+  }
+  for (const text of [decision.summary, ...decision.warnings, ...decision.actors]) expect(text).not.toContain(TOKEN);
+}
+
+const allow = (lookups: readonly string[], extra: Partial<Case['expected']> = {}): Case['expected'] => ({ allowed: true, reason: 'ok', lookups, ...extra });
+const deny = (reason: Exclude<GateReason, 'ok'>, lookups: readonly string[], extra: Partial<Case['expected']> = {}): Case['expected'] => ({
+  allowed: false,
+  reason,
+  lookups,
+  ...extra,
+});
+
+const setHead = (repo: Json | null) => (p: Json) => {
+  p['pull_request'].head.repo = repo;
+};
+
+// --------------------------------------------------------------------------------------------
+
+const trustedEvents: Case[] = [
+  { name: 'push', event: 'push', expected: allow([], { summary: [/push in acme\/widgets by bob/, /write access or by the repository itself/] }) },
+  { name: 'workflow_dispatch', event: 'workflow_dispatch', expected: allow([]) },
+  { name: 'schedule (payload without a sender)', event: 'schedule', actor: 'alice', expected: allow([]) },
+  { name: 'merge_group started by the merge queue bot', event: 'merge_group', actor: 'github-merge-queue[bot]', expected: allow([]) },
+  { name: 'release', event: 'release', expected: allow([]) },
+  { name: 'create (a tag)', event: 'create', expected: allow([]) },
+  { name: 'push needs no payload: a missing event file still allows', event: 'push', fixture: null, actor: 'bob', expected: allow([]) },
+  {
+    name: 'push listed in allowed-events as well: allowed, with a warning',
+    event: 'push',
+    settings: { allowedEvents: ['push'] },
+    expected: allow([], { warnings: [/allowed anyway/] }),
+  },
+];
+
+const pullRequestEvents: Case[] = [
+  {
+    name: 'pull_request from a branch of this repository',
+    event: 'pull_request',
+    expected: allow([], { summary: [/pull_request #12 in acme\/widgets by bob/, /branch of this repository/] }),
+  },
+  {
+    name: 'pull_request from a fork: fork-pr, explained as a skip',
+    event: 'pull_request',
+    actor: 'mallory',
+    mutate: (p) => {
+      setHead(fork)(p);
+      p['pull_request'].user = user('mallory', 66);
+      p['sender'] = user('mallory', 66);
+    },
+    expected: deny('fork-pr', [], { summary: [/fork mallory\/widgets/, /no OIDC token/, /skipped/] }),
+  },
+  {
+    name: 'pull_request whose fork was deleted (head.repo null): treated as a fork',
+    event: 'pull_request',
+    mutate: setHead(null),
+    expected: deny('fork-pr', [], { summary: [/deleted \(treated as a fork\)/] }),
+  },
+  {
+    name: 'pull_request with head.repo absent: treated as a fork',
+    event: 'pull_request',
+    mutate: (p) => {
+      delete p['pull_request'].head.repo;
+    },
+    expected: deny('fork-pr', []),
+  },
+  {
+    name: 'base repository that is itself a fork: head.repo.fork true, same id, not a fork PR',
+    event: 'pull_request',
+    mutate: (p) => {
+      p['repository'].fork = true;
+      p['pull_request'].head.repo = { ...sameRepo, fork: true, full_name: 'acme/widgets-renamed' };
+      p['pull_request'].base.repo.fork = true;
+    },
+    expected: allow([]),
+  },
+  {
+    name: 'fork named like the base repository: ids decide, not names',
+    event: 'pull_request',
+    mutate: setHead({ ...sameRepo, id: 300 }),
+    expected: deny('fork-pr', [], { summary: [/fork acme\/widgets/] }),
+  },
+  {
+    name: 'pull_request from a fork re-run by an admin: still fork-pr',
+    event: 'pull_request',
+    actor: 'mallory',
+    triggeringActor: 'alice',
+    mutate: setHead(fork),
+    expected: deny('fork-pr', [], { summary: [/re-run by alice/] }),
+  },
+  {
+    name: 'pull_request by dependabot from a branch of this repository: allowed (the issue allows same-repo heads)',
+    event: 'pull_request',
+    actor: 'dependabot[bot]',
+    mutate: (p) => {
+      p['pull_request'].user = user('dependabot[bot]', 49699333, 'Bot');
+      p['sender'] = user('dependabot[bot]', 49699333, 'Bot');
+    },
+    expected: allow([]),
+  },
+  {
+    name: 'pull_request payload without pull_request: permission-check-failed',
+    event: 'pull_request',
+    mutate: (p) => {
+      delete p['pull_request'];
+    },
+    expected: deny('permission-check-failed', [], { summary: [/could not read the event payload: .*no pull_request/] }),
+  },
+  {
+    name: 'pull_request with a head.repo lacking an id: permission-check-failed',
+    event: 'pull_request',
+    mutate: setHead({ full_name: 'acme/widgets' }),
+    expected: deny('permission-check-failed', []),
+  },
+  {
+    name: 'pull_request without repository.id: permission-check-failed',
+    event: 'pull_request',
+    mutate: (p) => {
+      delete p['repository'].id;
+    },
+    expected: deny('permission-check-failed', [], { summary: [/repository\.id/] }),
+  },
+  {
+    name: 'pull_request with a malformed event file: permission-check-failed',
+    event: 'pull_request',
+    raw: '{"action": "opened", "pull_request": {',
+    actor: 'bob',
+    expected: deny('permission-check-failed', [], { summary: [/could not read the event payload \(the event file is not valid JSON\)/] }),
+  },
+  {
+    name: 'pull_request with no event file: permission-check-failed',
+    event: 'pull_request',
+    fixture: null,
+    actor: 'bob',
+    expected: deny('permission-check-failed', [], { summary: [/GITHUB_EVENT_PATH is not set/] }),
+  },
+  {
+    name: 'pull_request with an event file that is a JSON array: permission-check-failed',
+    event: 'pull_request',
+    raw: '[]',
+    actor: 'bob',
+    expected: deny('permission-check-failed', [], { summary: [/not a JSON object/] }),
+  },
+  {
+    name: 'pull_request_review by a writer on a same-repo PR: actors checked',
+    event: 'pull_request_review',
+    expected: allow(['permission:alice', 'permission:bob'], { summary: [/alice \(admin\), bob \(write\)/] }),
+  },
+  {
+    name: 'pull_request_review by a reader: insufficient-permission',
+    event: 'pull_request_review',
+    actor: 'carol',
+    mutate: (p) => {
+      p['review'].user = user('carol', 13);
+      p['sender'] = user('carol', 13);
+    },
+    expected: deny('insufficient-permission', ['permission:carol'], {
+      summary: [/carol \(GITHUB_ACTOR, GITHUB_TRIGGERING_ACTOR, the event sender, the review author\) has read access, below min-permission write/],
+    }),
+  },
+  {
+    name: 'pull_request_review on a fork PR: fork-pr before any look-up',
+    event: 'pull_request_review',
+    mutate: setHead(fork),
+    expected: deny('fork-pr', []),
+  },
+  {
+    name: 'pull_request_review_comment by an outsider on a same-repo PR: not-a-collaborator',
+    event: 'pull_request_review_comment',
+    actor: 'mallory',
+    mutate: (p) => {
+      p['comment'].user = user('mallory', 66);
+      p['sender'] = user('mallory', 66);
+    },
+    expected: deny('not-a-collaborator', ['permission:mallory'], { summary: [/mallory .* is not a collaborator of acme\/widgets/] }),
+  },
+  {
+    name: 'pull_request_review on a dependabot PR: bot-not-allowed, no look-ups',
+    event: 'pull_request_review',
+    mutate: (p) => {
+      p['pull_request'].user = user('dependabot[bot]', 49699333, 'Bot');
+    },
+    expected: deny('bot-not-allowed', [], { summary: [/dependabot\[bot\] \(the pull request author\) is a bot, and allowed-bots does not name it/] }),
+  },
+  {
+    name: 'pull_request_review on a dependabot PR with allowed-bots "Dependabot": the bot skips the look-up',
+    event: 'pull_request_review',
+    settings: { allowedBots: ['Dependabot'] },
+    mutate: (p) => {
+      p['pull_request'].user = user('dependabot[bot]', 49699333, 'Bot');
+    },
+    expected: allow(['permission:alice'], { summary: [/dependabot\[bot\] \(allowed bot\)/] }),
+  },
+  {
+    name: 'pull_request_review payload without review.user: permission-check-failed',
+    event: 'pull_request_review',
+    mutate: (p) => {
+      delete p['review'].user;
+    },
+    expected: deny('permission-check-failed', [], { summary: [/does not name the review author/] }),
+  },
+];
+
+const pullRequestTarget: Case[] = [
+  {
+    name: 'pull_request_target by default: dangerous-event, no look-ups',
+    event: 'pull_request_target',
+    expected: deny('dangerous-event', [], { summary: [/pull_request_target #34/, /allow-pull-request-target: true/] }),
+  },
+  {
+    name: 'pull_request_target from a branch of this repository, by default: still dangerous-event',
+    event: 'pull_request_target',
+    actor: 'bob',
+    mutate: (p) => {
+      setHead(sameRepo)(p);
+      p['pull_request'].user = user('bob', 12);
+    },
+    expected: deny('dangerous-event', []),
+  },
+  {
+    name: 'pull_request_target allowed, fork head, allow-fork-heads false: dangerous-event',
+    event: 'pull_request_target',
+    settings: { allowPullRequestTarget: true },
+    expected: deny('dangerous-event', [], { summary: [/fork mallory\/widgets, and allow-fork-heads is false/] }),
+  },
+  {
+    name: 'pull_request_target allowed, deleted fork head: dangerous-event',
+    event: 'pull_request_target',
+    settings: { allowPullRequestTarget: true },
+    mutate: setHead(null),
+    expected: deny('dangerous-event', [], { summary: [/deleted/] }),
+  },
+  {
+    name: 'pull_request_target allowed, same-repo head, writer: ok after the actor check',
+    event: 'pull_request_target',
+    actor: 'bob',
+    settings: { allowPullRequestTarget: true },
+    mutate: (p) => {
+      setHead(sameRepo)(p);
+      p['pull_request'].user = user('bob', 12);
+      p['sender'] = user('bob', 12);
+    },
+    expected: allow(['permission:bob']),
+  },
+  {
+    name: 'pull_request_target allowed with fork heads, opened by an outsider: not-a-collaborator',
+    event: 'pull_request_target',
+    settings: { allowPullRequestTarget: true, allowForkHeads: true },
+    expected: deny('not-a-collaborator', ['permission:mallory'], { warnings: [/fork mallory\/widgets .*do not check out/] }),
+  },
+  {
+    name: 'pull_request_target with fork heads, labelled by an admin, outsider author in allowed-users: ok with warnings',
+    event: 'pull_request_target',
+    actor: 'alice',
+    settings: { allowPullRequestTarget: true, allowForkHeads: true, allowedUsers: ['@Mallory'] },
+    mutate: (p) => {
+      p['action'] = 'labeled';
+      p['sender'] = user('alice', 11);
+    },
+    expected: allow(['permission:alice', 'permission:mallory'], {
+      summary: [/fork heads \(allow-fork-heads\)/, /mallory \(allowed-users, not a collaborator\)/],
+      warnings: [/fork mallory\/widgets/, /mallory is not a collaborator .* allowed-users/],
+    }),
+  },
+  {
+    name: 'pull_request_target, same-repo head, re-run by a reader: insufficient-permission',
+    event: 'pull_request_target',
+    actor: 'bob',
+    triggeringActor: 'carol',
+    settings: { allowPullRequestTarget: true },
+    mutate: (p) => {
+      setHead(sameRepo)(p);
+      p['pull_request'].user = user('bob', 12);
+      p['sender'] = user('bob', 12);
+    },
+    expected: deny('insufficient-permission', ['permission:bob', 'permission:carol'], {
+      summary: [/re-run by carol/, /carol \(GITHUB_TRIGGERING_ACTOR\) has read access/],
+    }),
+  },
+];
+
+const sameRepoRun = (p: Json): void => {
+  p['workflow_run'].head_repository = sameRepo;
+  p['workflow_run'].actor = user('bob', 12);
+  p['workflow_run'].triggering_actor = user('bob', 12);
+  p['sender'] = user('bob', 12);
+};
+
+const workflowRun: Case[] = [
+  {
+    name: 'workflow_run after a fork pull request run: dangerous-event',
+    event: 'workflow_run',
+    expected: deny('dangerous-event', [], { summary: [/workflow_run after "CI" \(pull_request\)/, /fork mallory\/widgets/] }),
+  },
+  {
+    name: 'workflow_run after a fork run, even with allow-fork-heads: dangerous-event',
+    event: 'workflow_run',
+    settings: { allowForkHeads: true, allowPullRequestTarget: true },
+    expected: deny('dangerous-event', []),
+  },
+  {
+    name: 'workflow_run with head_repository null: treated as a fork',
+    event: 'workflow_run',
+    mutate: (p) => {
+      sameRepoRun(p);
+      p['workflow_run'].head_repository = null;
+    },
+    expected: deny('dangerous-event', [], { summary: [/missing \(treated as a fork\)/] }),
+  },
+  {
+    name: 'workflow_run with head_repository absent: treated as a fork',
+    event: 'workflow_run',
+    mutate: (p) => {
+      sameRepoRun(p);
+      delete p['workflow_run'].head_repository;
+    },
+    expected: deny('dangerous-event', []),
+  },
+  {
+    name: 'workflow_run after a same-repo run by a writer: ok',
+    event: 'workflow_run',
+    mutate: sameRepoRun,
+    expected: allow(['permission:bob']),
+  },
+  {
+    name: 'workflow_run whose run actor is a reader: insufficient-permission',
+    event: 'workflow_run',
+    mutate: (p) => {
+      sameRepoRun(p);
+      p['workflow_run'].actor = user('carol', 13);
+    },
+    expected: deny('insufficient-permission', ['permission:bob', 'permission:carol'], { summary: [/carol \(the workflow_run actor\)/] }),
+  },
+  {
+    name: 'workflow_run whose triggering run was re-run by an outsider: not-a-collaborator',
+    event: 'workflow_run',
+    mutate: (p) => {
+      sameRepoRun(p);
+      p['workflow_run'].triggering_actor = user('mallory', 66);
+    },
+    expected: deny('not-a-collaborator', ['permission:bob', 'permission:mallory'], { summary: [/mallory \(the workflow_run triggering actor\)/] }),
+  },
+  {
+    name: 'workflow_run without workflow_run: permission-check-failed',
+    event: 'workflow_run',
+    mutate: (p) => {
+      delete p['workflow_run'];
+    },
+    expected: deny('permission-check-failed', []),
+  },
+];
+
+const onIssue = (p: Json): void => {
+  delete p['issue'].pull_request;
+  p['issue'].number = 7;
+};
+const commentBy = (login: string, id = 500, type = 'User') => (p: Json) => {
+  p['comment'].user = user(login, id, type);
+  p['sender'] = user(login, id, type);
+};
+
+const issueComment: Case[] = [
+  {
+    name: 'issue_comment on a fork pull request, allow-fork-heads false: dangerous-event after the PR look-up',
+    event: 'issue_comment',
+    expected: deny('dangerous-event', ['pull:34'], {
+      summary: [/issue_comment on pull request #34 in acme\/widgets by alice/, /a comment on a fork pull request: #34 comes from the fork mallory\/widgets/],
+    }),
+  },
+  {
+    name: 'issue_comment on a fork pull request, allow-fork-heads true, by an admin: ok, fork named',
+    event: 'issue_comment',
+    settings: { allowForkHeads: true },
+    expected: allow(['pull:34', 'permission:alice'], {
+      summary: [/a comment on a pull request from the fork mallory\/widgets, allowed by allow-fork-heads/],
+      warnings: [/pull request #34 from the fork mallory\/widgets/],
+    }),
+  },
+  {
+    name: 'issue_comment on a fork pull request, allow-fork-heads true, by the outsider: not-a-collaborator',
+    event: 'issue_comment',
+    actor: 'mallory',
+    settings: { allowForkHeads: true },
+    mutate: commentBy('mallory', 66),
+    expected: deny('not-a-collaborator', ['pull:34', 'permission:mallory'], { warnings: [/from the fork mallory\/widgets/] }),
+  },
+  {
+    name: 'issue_comment on a pull request whose head was deleted: dangerous-event',
+    event: 'issue_comment',
+    mutate: (p) => {
+      p['issue'].number = 35;
+    },
+    expected: deny('dangerous-event', ['pull:35'], { summary: [/deleted \(treated as a fork\)/] }),
+  },
+  {
+    name: 'issue_comment on a same-repo pull request by an admin: ok',
+    event: 'issue_comment',
+    mutate: (p) => {
+      p['issue'].number = 12;
+    },
+    expected: allow(['pull:12', 'permission:alice'], { summary: [/whose head is a branch of this repository/] }),
+  },
+  {
+    name: 'issue_comment on an issue by a writer: ok, no PR look-up',
+    event: 'issue_comment',
+    actor: 'bob',
+    mutate: (p) => {
+      onIssue(p);
+      commentBy('bob', 12)(p);
+    },
+    expected: allow(['permission:bob'], { summary: [/issue_comment on issue #7/] }),
+  },
+  {
+    name: 'issue_comment on an issue by an outsider: not-a-collaborator',
+    event: 'issue_comment',
+    actor: 'mallory',
+    mutate: (p) => {
+      onIssue(p);
+      commentBy('mallory', 66)(p);
+    },
+    expected: deny('not-a-collaborator', ['permission:mallory']),
+  },
+  {
+    name: 'issue_comment by a reader: insufficient-permission',
+    event: 'issue_comment',
+    actor: 'carol',
+    mutate: (p) => {
+      onIssue(p);
+      commentBy('carol', 13)(p);
+    },
+    expected: deny('insufficient-permission', ['permission:carol']),
+  },
+  {
+    name: 'issue_comment by a user with no permission (none) and min-permission read: insufficient-permission',
+    event: 'issue_comment',
+    actor: 'dave',
+    settings: { minPermission: 'read' },
+    mutate: (p) => {
+      onIssue(p);
+      commentBy('dave', 14)(p);
+    },
+    expected: deny('insufficient-permission', ['permission:dave'], { summary: [/dave .* has none access, below min-permission read/] }),
+  },
+  {
+    name: 'issue_comment by a bot: bot-not-allowed, no look-ups',
+    event: 'issue_comment',
+    actor: 'github-actions[bot]',
+    mutate: (p) => {
+      onIssue(p);
+      commentBy('github-actions[bot]', 41898282, 'Bot')(p);
+    },
+    expected: deny('bot-not-allowed', []),
+  },
+  {
+    name: 'issue_comment by an allowed bot named without the suffix, any case: ok, no look-ups',
+    event: 'issue_comment',
+    actor: 'renovate[bot]',
+    settings: { allowedBots: ['Renovate'] },
+    mutate: (p) => {
+      onIssue(p);
+      commentBy('renovate[bot]', 29139614, 'Bot')(p);
+    },
+    expected: allow([], { summary: [/renovate\[bot\] \(allowed bot\)/] }),
+  },
+  {
+    name: 'issue_comment by a bot known only by user.type "Bot" (no [bot] suffix): bot-not-allowed',
+    event: 'issue_comment',
+    actor: 'Copilot',
+    mutate: (p) => {
+      onIssue(p);
+      commentBy('Copilot', 198982749, 'Bot')(p);
+    },
+    expected: deny('bot-not-allowed', [], { summary: [/Copilot \(GITHUB_ACTOR, GITHUB_TRIGGERING_ACTOR, the event sender, the comment author\) is a bot/] }),
+  },
+  {
+    name: 'issue_comment by an admin, bot allowed as "copilot[bot]" for a type-Bot login "Copilot"',
+    event: 'issue_comment',
+    actor: 'Copilot',
+    settings: { allowedBots: ['copilot[bot]'] },
+    mutate: (p) => {
+      onIssue(p);
+      commentBy('Copilot', 198982749, 'Bot')(p);
+    },
+    expected: allow([]),
+  },
+  {
+    name: 'issue_comment re-run by an outsider: not-a-collaborator',
+    event: 'issue_comment',
+    actor: 'alice',
+    triggeringActor: 'mallory',
+    mutate: onIssue,
+    expected: deny('not-a-collaborator', ['permission:alice', 'permission:mallory'], {
+      summary: [/by alice \(re-run by mallory\)/, /mallory \(GITHUB_TRIGGERING_ACTOR\) is not a collaborator/],
+    }),
+  },
+  {
+    name: 'issue_comment re-run by another writer: ok, both checked',
+    event: 'issue_comment',
+    actor: 'alice',
+    triggeringActor: 'bob',
+    mutate: onIssue,
+    expected: allow(['permission:alice', 'permission:bob']),
+  },
+  {
+    name: 'issue_comment: actors deduplicated case-insensitively',
+    event: 'issue_comment',
+    actor: 'ALICE',
+    triggeringActor: 'Alice',
+    mutate: onIssue,
+    expected: allow(['permission:ALICE']),
+  },
+  {
+    name: 'issue_comment on a PR that GitHub does not find: permission-check-failed',
+    event: 'issue_comment',
+    mutate: (p) => {
+      p['issue'].number = 99;
+    },
+    expected: deny('permission-check-failed', ['pull:99'], { summary: [/pull request #99/, /404/] }),
+  },
+  {
+    name: 'issue_comment PR look-up fails once with 500: retried, then decided',
+    event: 'issue_comment',
+    pulls: { 34: { ...PULLS[34], fault: 'error-once' } },
+    expected: deny('dangerous-event', ['pull:34', 'pull:34'], { sleeps: [1000] }),
+  },
+  {
+    name: 'issue_comment PR look-up answers without head: permission-check-failed',
+    event: 'issue_comment',
+    pulls: { 34: { fault: 'wrong-shape' } },
+    expected: deny('permission-check-failed', ['pull:34'], { summary: [/no "head"/] }),
+  },
+  {
+    name: 'issue_comment PR look-up always 500: permission-check-failed after a retry',
+    event: 'issue_comment',
+    pulls: { 34: { fault: 'error-always' } },
+    expected: deny('permission-check-failed', ['pull:34', 'pull:34'], { summary: [/HTTP 500 .*after a retry/], sleeps: [1000] }),
+  },
+  {
+    name: 'issue_comment without comment.user: permission-check-failed, no look-ups',
+    event: 'issue_comment',
+    mutate: (p) => {
+      delete p['comment'].user;
+    },
+    expected: deny('permission-check-failed', [], { summary: [/does not name the comment author/] }),
+  },
+];
+
+const commentLike: Case[] = [
+  {
+    name: 'issues labelled by a writer on a reader\'s issue: ok (the issue author is not an actor of the run)',
+    event: 'issues',
+    expected: allow(['permission:bob'], { summary: [/issues #7 in acme\/widgets by bob/] }),
+  },
+  {
+    name: 'issues opened by a reader: insufficient-permission',
+    event: 'issues',
+    actor: 'carol',
+    mutate: (p) => {
+      p['action'] = 'opened';
+      p['sender'] = user('carol', 13);
+    },
+    expected: deny('insufficient-permission', ['permission:carol']),
+  },
+  {
+    name: 'issues by a reader with min-permission read: ok, with a warning about public repositories',
+    event: 'issues',
+    actor: 'carol',
+    settings: { minPermission: 'read' },
+    mutate: (p) => {
+      p['sender'] = user('carol', 13);
+    },
+    expected: allow(['permission:carol'], { warnings: [/public repository/] }),
+  },
+  {
+    name: 'issues by a writer with min-permission admin: insufficient-permission',
+    event: 'issues',
+    settings: { minPermission: 'admin' },
+    expected: deny('insufficient-permission', ['permission:bob'], { summary: [/below min-permission admin/] }),
+  },
+  {
+    name: 'issues by a maintainer (maintain maps to write): ok',
+    event: 'issues',
+    actor: 'erin',
+    mutate: (p) => {
+      p['sender'] = user('erin', 15);
+    },
+    expected: allow(['permission:erin'], { summary: [/erin \(write\)/] }),
+  },
+  {
+    name: 'issues by a triager (triage maps to read): insufficient-permission',
+    event: 'issues',
+    actor: 'trish',
+    mutate: (p) => {
+      p['sender'] = user('trish', 16);
+    },
+    expected: deny('insufficient-permission', ['permission:trish'], { summary: [/has read access/] }),
+  },
+  {
+    name: 'issues where the sender differs from GITHUB_ACTOR: both checked',
+    event: 'issues',
+    actor: 'bob',
+    mutate: (p) => {
+      p['sender'] = user('mallory', 66);
+    },
+    expected: deny('not-a-collaborator', ['permission:bob', 'permission:mallory'], { summary: [/mallory \(the event sender\)/] }),
+  },
+  {
+    name: 'issues by a reader listed in allowed-users: ok with a warning',
+    event: 'issues',
+    actor: 'carol',
+    settings: { allowedUsers: ['CAROL'] },
+    mutate: (p) => {
+      p['sender'] = user('carol', 13);
+    },
+    expected: allow(['permission:carol'], { warnings: [/carol has read access, below min-permission write, but is let through by allowed-users/] }),
+  },
+  {
+    name: 'issues by an outsider listed in allowed-users as a bot is not enough (bots need allowed-bots)',
+    event: 'issues',
+    actor: 'some-app[bot]',
+    settings: { allowedUsers: ['some-app[bot]'] },
+    mutate: (p) => {
+      p['sender'] = user('some-app[bot]', 77, 'Bot');
+    },
+    expected: deny('bot-not-allowed', []),
+  },
+  {
+    name: 'discussion created by a reader: insufficient-permission',
+    event: 'discussion',
+    expected: deny('insufficient-permission', ['permission:carol'], { summary: [/discussion #5/] }),
+  },
+  {
+    name: 'discussion_comment by a writer: ok',
+    event: 'discussion_comment',
+    expected: allow(['permission:bob']),
+  },
+  {
+    name: 'discussion_comment whose comment author is an outsider: not-a-collaborator',
+    event: 'discussion_comment',
+    mutate: (p) => {
+      p['comment'].user = user('mallory', 66);
+    },
+    expected: deny('not-a-collaborator', ['permission:bob', 'permission:mallory'], { summary: [/mallory \(the comment author\)/] }),
+  },
+  {
+    name: 'issues with an unreadable event file: permission-check-failed',
+    event: 'issues',
+    raw: 'not json',
+    actor: 'bob',
+    expected: deny('permission-check-failed', []),
+  },
+];
+
+const unsupported: Case[] = [
+  {
+    name: 'repository_dispatch: unsupported-event',
+    event: 'repository_dispatch',
+    expected: deny('unsupported-event', [], { summary: [/repository_dispatch is not an event this action trusts; list it in allowed-events/] }),
+  },
+  {
+    name: 'repository_dispatch listed in allowed-events: allowed after the actor check',
+    event: 'repository_dispatch',
+    settings: { allowedEvents: [' Repository_Dispatch '] },
+    expected: allow(['permission:alice'], { summary: [/listed in allowed-events/] }),
+  },
+  {
+    name: 'repository_dispatch listed in allowed-events, sent by an outsider: not-a-collaborator',
+    event: 'repository_dispatch',
+    actor: 'mallory',
+    settings: { allowedEvents: ['repository_dispatch'] },
+    mutate: (p) => {
+      p['sender'] = user('mallory', 66);
+    },
+    expected: deny('not-a-collaborator', ['permission:mallory']),
+  },
+  {
+    name: 'allowed-events cannot loosen pull_request_target',
+    event: 'pull_request_target',
+    settings: { allowedEvents: ['pull_request_target'] },
+    expected: deny('dangerous-event', [], { warnings: [/cannot loosen the rule for "pull_request_target"/] }),
+  },
+  { name: 'workflow_call (never the event name; the caller\'s is): unsupported-event', event: 'workflow_call', fixture: 'push', expected: deny('unsupported-event', []) },
+  { name: 'no GITHUB_EVENT_NAME: unsupported-event', event: '', fixture: 'push', expected: deny('unsupported-event', [], { summary: [/GITHUB_EVENT_NAME is not set/] }) },
+];
+
+// Faults of the permission look-up, on "issues labelled by bob".
+const faults: Case[] = [
+  {
+    name: '500 once: retried once after the default delay, then ok',
+    event: 'issues',
+    users: { bob: { permission: 'write', fault: 'error-once' } },
+    expected: allow(['permission:bob', 'permission:bob'], { sleeps: [1000] }),
+  },
+  {
+    name: '503 once with Retry-After: 2: the retry waits what GitHub asked',
+    event: 'issues',
+    users: { bob: { permission: 'write', fault: 'unavailable-once' } },
+    expected: allow(['permission:bob', 'permission:bob'], { sleeps: [2000] }),
+  },
+  {
+    name: '429 once: retried, then ok',
+    event: 'issues',
+    users: { bob: { permission: 'write', fault: 'rate-limited-once' } },
+    expected: allow(['permission:bob', 'permission:bob'], { sleeps: [1000] }),
+  },
+  {
+    name: '500 always: permission-check-failed after one retry',
+    event: 'issues',
+    users: { bob: { permission: 'write', fault: 'error-always' } },
+    expected: deny('permission-check-failed', ['permission:bob', 'permission:bob'], {
+      summary: [/could not check bob .*HTTP 500 \("Server Error"\) \(after a retry\)/],
+      sleeps: [1000],
+    }),
+  },
+  {
+    name: 'hang: timed out twice, permission-check-failed',
+    event: 'issues',
+    timeoutMs: 150,
+    users: { bob: { permission: 'write', fault: 'hang' } },
+    expected: deny('permission-check-failed', ['permission:bob', 'permission:bob'], { summary: [/no answer from 127\.0\.0\.1:\d+ within/], sleeps: [1000] }),
+  },
+  {
+    name: 'hang once: the retry gets the answer',
+    event: 'issues',
+    timeoutMs: 150,
+    users: { bob: { permission: 'write', fault: 'hang-once' } },
+    expected: allow(['permission:bob', 'permission:bob']),
+  },
+  {
+    name: 'connection reset every time: permission-check-failed after a retry',
+    event: 'issues',
+    users: { bob: { permission: 'write', fault: 'reset' } },
+    expected: deny('permission-check-failed', ['permission:bob', 'permission:bob'], { summary: [/could not reach/] }),
+  },
+  {
+    name: 'malformed JSON: permission-check-failed, not retried',
+    event: 'issues',
+    users: { bob: { permission: 'write', fault: 'malformed-json' } },
+    expected: deny('permission-check-failed', ['permission:bob'], { summary: [/malformed JSON/], sleeps: [] }),
+  },
+  {
+    name: 'an answer without "permission": permission-check-failed',
+    event: 'issues',
+    users: { bob: { fault: 'wrong-shape' } },
+    expected: deny('permission-check-failed', ['permission:bob'], { summary: [/no "permission" field/] }),
+  },
+  {
+    name: 'an unknown permission value: permission-check-failed',
+    event: 'issues',
+    users: { bob: 'superuser' },
+    expected: deny('permission-check-failed', ['permission:bob'], { summary: [/unknown permission "superuser"/] }),
+  },
+  {
+    name: 'an answer about another user: permission-check-failed',
+    event: 'issues',
+    users: { bob: { permission: 'write', returnLogin: 'alice' } },
+    expected: deny('permission-check-failed', ['permission:bob'], { summary: [/describes another user/] }),
+  },
+  {
+    name: '401: permission-check-failed, the token may lack access, not retried',
+    event: 'issues',
+    users: { bob: { fault: 'unauthorized' } },
+    expected: deny('permission-check-failed', ['permission:bob'], { summary: [/HTTP 401 .*github-token may be invalid or lack access/], sleeps: [] }),
+  },
+  {
+    name: '403: permission-check-failed, GitHub\'s message quoted',
+    event: 'issues',
+    users: { bob: { fault: 'forbidden' } },
+    expected: deny('permission-check-failed', ['permission:bob'], {
+      summary: [/HTTP 403 \("Resource not accessible by integration"\); github-token may be invalid or lack access/],
+    }),
+  },
+  {
+    name: '403 with the rate limit exhausted: permission-check-failed, says so',
+    event: 'issues',
+    users: { bob: { fault: 'rate-limit-exhausted' } },
+    expected: deny('permission-check-failed', ['permission:bob'], { summary: [/rate limit of github-token is exhausted/] }),
+  },
+  {
+    name: '422: permission-check-failed',
+    event: 'issues',
+    users: { bob: { fault: 'unprocessable' } },
+    expected: deny('permission-check-failed', ['permission:bob'], { summary: [/HTTP 422/] }),
+  },
+  {
+    name: '301 (not followed): permission-check-failed',
+    event: 'issues',
+    users: { bob: { fault: 'moved' } },
+    expected: deny('permission-check-failed', ['permission:bob'], { summary: [/HTTP 301/] }),
+  },
+  {
+    name: 'an error message echoing the token: redacted',
+    event: 'issues',
+    users: { bob: { fault: 'echo-token' } },
+    expected: deny('permission-check-failed', ['permission:bob'], { summary: [/Bearer \*\*\* is not allowed here/] }),
+  },
+  {
+    name: 'a failure stops the check: later actors are not looked up',
+    event: 'issues',
+    triggeringActor: 'alice',
+    users: { bob: { fault: 'forbidden' } },
+    expected: deny('permission-check-failed', ['permission:bob']),
+  },
+];
+
+const tables: [string, Case[]][] = [
+  ['trusted events', trustedEvents],
+  ['pull_request, pull_request_review, pull_request_review_comment', pullRequestEvents],
+  ['pull_request_target', pullRequestTarget],
+  ['workflow_run', workflowRun],
+  ['issue_comment', issueComment],
+  ['issues, discussion, discussion_comment', commentLike],
+  ['unknown events and allowed-events', unsupported],
+  ['faults of the GitHub API', faults],
+];
+
+for (const [title, cases] of tables) {
+  describe(title, () => {
+    it.each(cases)('$name', async (c) => {
+      check(c, await run(c));
+    });
+  });
+}
+
+describe('requests', () => {
+  it('sends the token, the API version and the user agent; encodes the login', async () => {
+    const decision = await run({
+      name: 'encoding',
+      event: 'issues',
+      actor: 'bob',
+      triggeringActor: 'we?ird/name',
+      expected: deny('not-a-collaborator', []),
+    });
+    expect(decision.reason).toBe('not-a-collaborator');
+    expect(gh.requests.map((r) => r.path)).toEqual([
+      '/repos/acme/widgets/collaborators/bob/permission',
+      '/repos/acme/widgets/collaborators/we%3Fird%2Fname/permission',
+    ]);
+    for (const r of gh.requests) {
+      expect(r.authorization).toBe(`Bearer ${TOKEN}`);
+      expect(r.accept).toBe('application/vnd.github+json');
+      expect(r.apiVersion).toBe('2022-11-28');
+      expect(r.userAgent).toBe('gate-test');
+    }
+  });
+
+  it('fetches the pull request of an issue comment from /pulls/{number}', async () => {
+    await run({ name: 'pr', event: 'issue_comment', settings: { allowForkHeads: true }, expected: allow([]) });
+    expect(gh.requests.map((r) => r.path)).toEqual(['/repos/acme/widgets/pulls/34', '/repos/acme/widgets/collaborators/alice/permission']);
+  });
+
+  it('a wrong token: 401 from GitHub, permission-check-failed, the token not echoed', async () => {
+    gh.reset({ repository: REPOSITORY, token: 'ghs_someOtherToken', users: USERS, pulls: PULLS });
+    const context = readGateContext({
+      GITHUB_EVENT_NAME: 'issues',
+      GITHUB_EVENT_PATH: join(FIXTURES, 'issues.json'),
+      GITHUB_REPOSITORY: REPOSITORY,
+      GITHUB_ACTOR: 'bob',
+      GITHUB_API_URL: gh.url,
+    });
+    const decision = await decide(DEFAULTS, context, { sleep: async () => undefined });
+    expect(decision).toMatchObject({ allowed: false, reason: 'permission-check-failed' });
+    expect(decision.summary).toMatch(/HTTP 401 \("Bad credentials"\)/);
+    expect(gh.requests).toHaveLength(1);
+    expect(decision.summary).not.toContain(TOKEN);
+  });
+
+  it('an empty github-token: permission-check-failed without any request', async () => {
+    const decision = await run({ name: 'empty', event: 'issues', settings: { githubToken: '' }, expected: deny('permission-check-failed', []) });
+    expect(decision.reason).toBe('permission-check-failed');
+    expect(decision.summary).toMatch(/github-token is empty/);
+    expect(gh.requests).toHaveLength(0);
+  });
+
+  it('an empty github-token is not needed for events without look-ups', async () => {
+    const decision = await run({ name: 'push', event: 'push', settings: { githubToken: '' }, expected: allow([]) });
+    expect(decision.allowed).toBe(true);
+  });
+
+  it('a GITHUB_API_URL that is not a URL: permission-check-failed without any request', async () => {
+    const context: GateContext = { ...baseContext(), apiUrl: 'not a url' };
+    const decision = await decide(DEFAULTS, context, { sleep: async () => undefined });
+    expect(decision).toMatchObject({ allowed: false, reason: 'permission-check-failed' });
+    expect(decision.summary).toMatch(/GITHUB_API_URL is not an http\(s\) URL/);
+  });
+
+  it('an API nobody listens on: permission-check-failed after one retry', async () => {
+    const port = await freePort();
+    const slept: number[] = [];
+    const context: GateContext = { ...baseContext(), apiUrl: `http://127.0.0.1:${port}` };
+    const decision = await decide(DEFAULTS, context, { sleep: async (ms) => void slept.push(ms), timeoutMs: 1000 });
+    expect(decision).toMatchObject({ allowed: false, reason: 'permission-check-failed' });
+    expect(decision.summary).toMatch(/could not reach 127\.0\.0\.1:\d+: ECONNREFUSED \(after a retry\)/);
+    expect(slept).toEqual([1000]);
+  });
+
+  it('GitHub Enterprise Server: GITHUB_API_URL with a path prefix (and a trailing slash)', async () => {
+    const ghes = await startFakeGitHub({ repository: REPOSITORY, token: TOKEN, prefix: '/api/v3', users: USERS, pulls: PULLS });
+    try {
+      const context = readGateContext({
+        GITHUB_EVENT_NAME: 'issue_comment',
+        GITHUB_EVENT_PATH: join(FIXTURES, 'issue_comment.json'),
+        GITHUB_REPOSITORY: REPOSITORY,
+        GITHUB_ACTOR: 'alice',
+        GITHUB_TRIGGERING_ACTOR: 'alice',
+        GITHUB_API_URL: `${ghes.url}/`,
+      });
+      expect(context.apiUrl).toBe(ghes.url);
+      const decision = await decide({ ...DEFAULTS, allowForkHeads: true }, context, { sleep: async () => undefined });
+      expect(decision).toMatchObject({ allowed: true, reason: 'ok' });
+      expect(ghes.requests.map((r) => r.path)).toEqual([
+        '/api/v3/repos/acme/widgets/pulls/34',
+        '/api/v3/repos/acme/widgets/collaborators/alice/permission',
+      ]);
+    } finally {
+      await ghes.close();
+    }
+  });
+
+  it('the retry honours Retry-After up to a cap, and the injected retryDelayMs otherwise', async () => {
+    gh.reset({ repository: REPOSITORY, token: TOKEN, users: { ...USERS, bob: { permission: 'write', fault: 'error-once' } } });
+    const slept: number[] = [];
+    const decision = await decide(DEFAULTS, baseContext(), { sleep: async (ms) => void slept.push(ms), retryDelayMs: 5 });
+    expect(decision.allowed).toBe(true);
+    expect(slept).toEqual([5]);
+  });
+});
+
+describe('the github token never appears in a decision', () => {
+  it('across every table case, with the token also used as a login and a repository name', async () => {
+    const all = tables.flatMap(([, cases]) => cases);
+    for (const c of all) {
+      const decision = await run(c);
+      const text = [decision.summary, ...decision.warnings].join('\n');
+      expect(text, c.name).not.toContain(TOKEN);
+    }
+    // Even if the token were to end up in a name the gate prints, it is redacted.
+    const context: GateContext = { ...baseContext(), actor: TOKEN, repository: `acme/${TOKEN}` };
+    const decision = await decide(DEFAULTS, context, { sleep: async () => undefined });
+    expect(decision.allowed).toBe(false);
+    expect([decision.summary, ...decision.warnings].join('\n')).not.toContain(TOKEN);
+    expect(decision.summary).toContain('***');
+  });
+});
+
+describe('readGateContext', () => {
+  it('reads the environment and the event file', () => {
+    const context = readGateContext({
+      GITHUB_EVENT_NAME: 'push',
+      GITHUB_EVENT_PATH: join(FIXTURES, 'push.json'),
+      GITHUB_REPOSITORY: REPOSITORY,
+      GITHUB_ACTOR: 'bob',
+      GITHUB_TRIGGERING_ACTOR: 'alice',
+    });
+    expect(context).toMatchObject({
+      eventName: 'push',
+      repository: REPOSITORY,
+      actor: 'bob',
+      triggeringActor: 'alice',
+      apiUrl: 'https://api.github.com',
+    });
+    expect((context.payload as Json)['repository'].id).toBe(100);
+    expect(context.payloadError).toBeUndefined();
+  });
+
+  it('says why the payload is missing', () => {
+    expect(readGateContext({}).payloadError).toBe('GITHUB_EVENT_PATH is not set');
+    expect(readGateContext({ GITHUB_EVENT_PATH: join(dir, 'nope.json') }).payloadError).toBe('the event file could not be read (ENOENT)');
+    const bad = join(dir, 'bad.json');
+    writeFileSync(bad, '{');
+    expect(readGateContext({ GITHUB_EVENT_PATH: bad })).toMatchObject({ payload: undefined, payloadError: 'the event file is not valid JSON' });
+    writeFileSync(bad, '"string"');
+    expect(readGateContext({ GITHUB_EVENT_PATH: bad }).payloadError).toBe('the event file is not a JSON object');
+  });
+});
+
+describe('exports', () => {
+  it('lists the reasons and the permissions', () => {
+    expect(GATE_REASONS).toEqual([
+      'ok',
+      'fork-pr',
+      'dangerous-event',
+      'insufficient-permission',
+      'not-a-collaborator',
+      'bot-not-allowed',
+      'permission-check-failed',
+      'unsupported-event',
+    ]);
+    expect(MIN_PERMISSIONS).toEqual(['read', 'write', 'admin']);
+    expect(isMinPermission('write')).toBe(true);
+    expect(isMinPermission('maintain')).toBe(false);
+  });
+
+  it('every reason is reached by some table case', () => {
+    const reached = new Set(tables.flatMap(([, cases]) => cases.map((c) => c.expected.reason)));
+    expect([...reached].sort()).toEqual([...GATE_REASONS].sort());
+  });
+});
+
+function baseContext(): GateContext {
+  return {
+    eventName: 'issues',
+    repository: REPOSITORY,
+    actor: 'bob',
+    triggeringActor: 'bob',
+    apiUrl: gh.url,
+    payload: fixture('issues'),
+  };
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address !== null ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}

@@ -1,0 +1,162 @@
+// Renewal for real: the bundled action starts its detached refresher, a long-running later step
+// with the real SDK keeps working across several token lifetimes, and the post step stops the
+// process and removes every file. This file runs in real time (about 2.5 minutes).
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startOidcService, type OidcService } from './support/oidc-service.ts';
+import { newJob, removeJob, runSdkStep, runStep, warnings, type Job } from './support/runner.ts';
+import { startTokenEndpoint, type FederationRule, type TokenEndpoint } from './support/token-endpoint.ts';
+
+const ORG = '12345678-90ab-cdef-1234-567890abcdef';
+let oidc: OidcService;
+let endpoint: TokenEndpoint;
+let rule: FederationRule;
+
+beforeAll(async () => {
+  oidc = await startOidcService();
+  rule = {
+    id: 'fdrl_01Rotate',
+    organizationId: ORG,
+    serviceAccountId: 'svac_01Rotate',
+    workspaceIds: ['wrkspc_01Rotate'],
+    issuer: oidc.issuer,
+    jwksUrl: oidc.jwksUrl,
+    audience: 'https://api.anthropic.com',
+    subjectPrefix: 'repo:octo-org/octo-repo:*',
+    tokenLifetimeSeconds: 60,
+  };
+  endpoint = await startTokenEndpoint({ rules: [rule] });
+});
+afterAll(async () => {
+  await Promise.all([oidc.close(), endpoint.close()]);
+});
+
+function pushJob(): Job {
+  const job = newJob(oidc.env());
+  const eventPath = path.join(job.dir, 'event.json');
+  writeFileSync(eventPath, JSON.stringify({ ref: 'refs/heads/main', repository: { id: 123456789 } }));
+  Object.assign(job.base, { GITHUB_EVENT_NAME: 'push', GITHUB_EVENT_PATH: eventPath });
+  return job;
+}
+
+const inputs = (extra: Record<string, string> = {}): Record<string, string> => ({
+  'federation-rule-id': rule.id,
+  'organization-id': ORG,
+  'base-url': endpoint.url,
+  ...extra,
+});
+
+/** Running, not a zombie (this sandbox's init does not reap orphans; a zombie has exited). */
+function alive(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return !/^\d+ \(.*\) Z/.test(stat);
+  } catch {
+    return false;
+  }
+}
+
+/** Kills refreshers a failed test left behind, so no process outlives the test run. */
+function killLeftovers(...states: Array<Record<string, string>>): void {
+  for (const state of states) {
+    const pid = Number(state['refresher-pid']);
+    if (pid > 0 && alive(pid)) process.kill(pid, 'SIGKILL');
+  }
+}
+
+describe('background renewal', () => {
+  it('keeps a long-running SDK process working across several 60 s token lifetimes', async () => {
+    const job = pushJob();
+    const states: Array<Record<string, string>> = [];
+    try {
+      const before = endpoint.exchanges.length;
+      const apiBefore = endpoint.apiCalls.length;
+      const main = await runStep(job, 'main', { inputs: inputs() });
+      states.push(main.state);
+      expect(main.code).toBe(0);
+      const pid = Number(main.state['refresher-pid']);
+      expect(alive(pid)).toBe(true);
+
+      // One SDK process, started before the first rotation, calling every 2 s for 150 s.
+      const sdk = await runSdkStep(job, { calls: 76, intervalMs: 2000, timeoutMs: 240_000 });
+      expect(sdk.calls).toHaveLength(76);
+      expect(sdk.calls.filter((c) => !c.ok)).toEqual([]);
+      const calls = endpoint.apiCalls.slice(apiBefore);
+      expect(calls.every((c) => c.status === 200 && c.validWhenSent)).toBe(true);
+      // The SDK moved on to renewed tokens: it used several distinct tokens over the run.
+      expect(new Set(calls.map((c) => c.token)).size).toBeGreaterThanOrEqual(4);
+
+      const exchanges = endpoint.exchanges.slice(before);
+      expect(exchanges.every((e) => e.status === 200)).toBe(true);
+      expect(new Set(exchanges.map((e) => e.jti)).size).toBe(exchanges.length);
+      expect(exchanges.some((e) => e.denial === 'jti_reused')).toBe(false);
+      const gaps = exchanges.slice(1).map((e, i) => e.at - exchanges[i]!.at);
+      expect(Math.min(...gaps)).toBeGreaterThanOrEqual(15_000);
+      expect(exchanges.length).toBeGreaterThanOrEqual(6);
+      expect(exchanges.length).toBeLessThanOrEqual(10);
+
+      const post = await runStep(job, 'post', { state: main.state });
+      expect(post.code).toBe(0);
+      expect(warnings(post)).toEqual([]);
+      expect(post.stdout).toMatch(new RegExp(`renewed ${exchanges.length - 1} times`));
+      expect(alive(pid)).toBe(false);
+      expect(existsSync(main.env['ANTHROPIC_CONFIG_DIR']!)).toBe(false);
+    } finally {
+      killLeftovers(...states);
+      await removeJob(job);
+    }
+  }, 300_000);
+
+  it('with refresh: false starts no process, and the post step still removes the files', async () => {
+    const job = pushJob();
+    try {
+      const main = await runStep(job, 'main', { inputs: inputs({ refresh: 'false' }) });
+      expect(main.code).toBe(0);
+      expect(main.state['refresher-pid']).toBeUndefined();
+      const post = await runStep(job, 'post', { state: main.state });
+      expect(post.code).toBe(0);
+      expect(existsSync(main.env['ANTHROPIC_CONFIG_DIR']!)).toBe(false);
+    } finally {
+      await removeJob(job);
+    }
+  });
+
+  it('runs two profiles in one job side by side, each with its own process and files', async () => {
+    const job = pushJob();
+    const states: Array<Record<string, string>> = [];
+    try {
+      const first = await runStep(job, 'main', { inputs: inputs({ profile: 'reviewer' }) });
+      const second = await runStep(job, 'main', { inputs: inputs({ profile: 'fixer' }) });
+      states.push(first.state, second.state);
+      expect([first.code, second.code]).toEqual([0, 0]);
+      const pids = [Number(first.state['refresher-pid']), Number(second.state['refresher-pid'])];
+      expect(pids[0]).not.toBe(pids[1]);
+      expect(pids.every(alive)).toBe(true);
+      const dir = second.env['ANTHROPIC_CONFIG_DIR']!;
+      expect(first.env['ANTHROPIC_CONFIG_DIR']).toBe(dir);
+      const tokenOf = (name: string): string => (JSON.parse(readFileSync(path.join(dir, 'credentials', `${name}.json`), 'utf8')) as { access_token: string }).access_token;
+      expect(tokenOf('reviewer')).not.toBe(tokenOf('fixer'));
+
+      // Using the same name twice in one job is refused clearly.
+      const third = await runStep(job, 'main', { inputs: inputs({ profile: 'fixer', refresh: 'false' }) });
+      expect(third.code).toBe(1);
+      expect(third.stdout).toMatch(/already written by an earlier step/);
+
+      // Posts run in reverse order, each removing only its own profile.
+      const post2 = await runStep(job, 'post', { state: second.state });
+      expect(post2.code).toBe(0);
+      expect(alive(pids[1]!)).toBe(false);
+      expect(alive(pids[0]!)).toBe(true);
+      expect(existsSync(path.join(dir, 'credentials', 'reviewer.json'))).toBe(true);
+      expect(existsSync(path.join(dir, 'credentials', 'fixer.json'))).toBe(false);
+      const post1 = await runStep(job, 'post', { state: first.state });
+      expect(post1.code).toBe(0);
+      expect(alive(pids[0]!)).toBe(false);
+      expect(existsSync(dir)).toBe(false);
+    } finally {
+      killLeftovers(...states);
+      await removeJob(job);
+    }
+  });
+});

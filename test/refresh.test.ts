@@ -1,0 +1,173 @@
+// The refresher's loop against the real loopback stand-ins, on a clock the test drives: hours of
+// renewals take milliseconds, and the stand-ins judge expiry by the same clock.
+import { mkdtempSync, promises as fs, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { credentialsJson } from '../src/profile.ts';
+import { readStatus, runRefresher, type RefresherConfig, type RefresherDeps } from '../src/refresh.ts';
+import { describeRenewal } from '../src/renewal-report.ts';
+import { startOidcService, type OidcService } from './support/oidc-service.ts';
+import { startTokenEndpoint, type FederationRule, type TokenEndpoint } from './support/token-endpoint.ts';
+
+const ORG = '12345678-90ab-cdef-1234-567890abcdef';
+let clock = Date.now();
+const now = (): number => clock;
+let oidc: OidcService;
+let endpoint: TokenEndpoint;
+let rule: FederationRule;
+let dir: string;
+
+beforeAll(async () => {
+  oidc = await startOidcService({ now });
+  rule = {
+    id: 'fdrl_01Refresh',
+    organizationId: ORG,
+    serviceAccountId: 'svac_01Refresh',
+    workspaceIds: ['wrkspc_01Refresh'],
+    issuer: oidc.issuer,
+    jwksUrl: oidc.jwksUrl,
+    audience: 'https://api.anthropic.com',
+    subjectPrefix: 'repo:octo-org/octo-repo:*',
+    tokenLifetimeSeconds: 60,
+  };
+  endpoint = await startTokenEndpoint({ rules: [rule], now });
+});
+afterAll(async () => {
+  await Promise.all([oidc.close(), endpoint.close()]);
+});
+beforeEach(async () => {
+  clock = Date.now();
+  oidc.clearFaults();
+  endpoint.clearFaults();
+  endpoint.setRules([rule]);
+  dir = mkdtempSync(path.join(tmpdir(), 'refresh-'));
+  await fs.writeFile(path.join(dir, 'creds.json'), credentialsJson('sk-ant-oat01-test-initial', clock + 60_000), { mode: 0o600 });
+});
+afterEach(() => {
+  rmSync(dir, { recursive: true, force: true });
+});
+
+function config(lifetimeMs = 60_000): RefresherConfig {
+  return {
+    ids: { federationRuleId: rule.id, organizationId: ORG },
+    audience: 'https://api.anthropic.com',
+    baseUrl: endpoint.url,
+    userAgent: 'test refresher',
+    credentialsFile: path.join(dir, 'creds.json'),
+    statusFile: path.join(dir, 'status.json'),
+    watchPid: process.pid,
+    token: { issuedAt: clock, expiresAt: clock + lifetimeMs },
+  };
+}
+
+/** Deps whose sleep moves the shared clock; stops when `until` returns true. */
+function deps(until: () => boolean, overrides: Partial<RefresherDeps> = {}): RefresherDeps {
+  return {
+    oidc: { requestUrl: oidc.requestUrl, requestToken: oidc.requestToken },
+    now,
+    sleep: async (ms) => {
+      clock += ms;
+    },
+    random: () => 0.5,
+    isParentAlive: () => true,
+    shouldStop: until,
+    pid: 4242,
+    ...overrides,
+  };
+}
+
+async function fileToken(): Promise<{ access_token: string; expires_at: number }> {
+  return JSON.parse(await fs.readFile(path.join(dir, 'creds.json'), 'utf8')) as { access_token: string; expires_at: number };
+}
+
+describe('runRefresher', () => {
+  it('keeps the file fresh for an hour of 60 s tokens: a new jti each time, no burst, never near expiry', async () => {
+    const start = clock;
+    const before = endpoint.exchanges.length;
+    const samples: number[] = [];
+    const status = await runRefresher(
+      config(),
+      deps(() => clock - start >= 3_600_000, {
+        sleep: async (ms) => {
+          clock += ms;
+          samples.push((await fileToken()).expires_at * 1000 - clock);
+        },
+      }),
+    );
+    const exchanges = endpoint.exchanges.slice(before);
+    expect(status.stopReason).toBe('stopped');
+    expect(exchanges.every((e) => e.status === 200)).toBe(true);
+    expect(new Set(exchanges.map((e) => e.jti)).size).toBe(exchanges.length);
+    expect(exchanges.length).toBeGreaterThanOrEqual(150);
+    expect(exchanges.length).toBeLessThanOrEqual(181);
+    const gaps = exchanges.slice(1).map((e, i) => e.at - exchanges[i]!.at);
+    expect(Math.min(...gaps)).toBeGreaterThanOrEqual(15_000);
+    // The file always held a token with more than 30 s to live (readers treat less as expired).
+    expect(Math.min(...samples)).toBeGreaterThan(30_000);
+    expect(status.rotations).toBe(exchanges.length);
+    expect(status.failuresInARow).toBe(0);
+    expect(JSON.stringify(await readStatus(config().statusFile))).not.toMatch(/sk-ant|eyJ/);
+  });
+
+  it('rides out a token endpoint outage that ends before expiry, with no lapse', async () => {
+    const start = clock;
+    // Three failed renewals (5xx, reset, 529), each with its own fresh OIDC token, then recovery.
+    endpoint.pushFaults(
+      ...Array.from({ length: 4 }, () => ({ kind: 'status' as const, status: 503 })),
+      ...Array.from({ length: 4 }, () => ({ kind: 'reset' as const })),
+    );
+    const status = await runRefresher(config(), deps(() => clock - start >= 120_000));
+    expect(status.lapsedAt).toBeNull();
+    expect(status.failuresInARow).toBe(0);
+    expect(status.rotations).toBeGreaterThan(0);
+    expect(status.lastError).toMatch(/HTTP 503|could not reach/);
+    const report = describeRenewal(status, clock);
+    expect(report.warnings).toEqual([]);
+  });
+
+  it('records a lapse when the outage outlasts the token, and says so in the post report', async () => {
+    const start = clock;
+    endpoint.pushFaults(...Array.from({ length: 60 }, () => ({ kind: 'status' as const, status: 500 })));
+    const status = await runRefresher(config(), deps(() => clock - start >= 150_000));
+    expect(status.lapsedAt).toBe(new Date(start + 60_000).toISOString());
+    expect(status.failuresInARow).toBeGreaterThan(0);
+    const report = describeRenewal(status, clock);
+    expect(report.warnings.join('\n')).toMatch(new RegExp(`lapsed at ${new Date(start + 60_000).toISOString()}`));
+  });
+
+  it('reports a lapse that later recovered', async () => {
+    const start = clock;
+    endpoint.pushFaults(...Array.from({ length: 24 }, () => ({ kind: 'status' as const, status: 502 })));
+    const status = await runRefresher(config(), deps(() => clock - start >= 400_000));
+    expect(status.lapsedAt).not.toBeNull();
+    expect(status.recoveredAt).not.toBeNull();
+    expect(status.failuresInARow).toBe(0);
+    expect(describeRenewal(status, clock).warnings.join('\n')).toMatch(/renewal recovered at/);
+  });
+
+  it('retries when the OIDC service fails, each time with a fresh request', async () => {
+    const start = clock;
+    oidc.pushFaults({ kind: 'status', status: 500 }, { kind: 'hang' }, { kind: 'reset' });
+    const issuedBefore = oidc.issued.length;
+    const status = await runRefresher(config(), deps(() => clock - start >= 40_000, { sleep: async (ms) => void (clock += ms) }));
+    expect(status.rotations).toBeGreaterThan(0);
+    expect(oidc.issued.length).toBeGreaterThan(issuedBefore);
+    expect(status.lapsedAt).toBeNull();
+  }, 30_000);
+
+  it('stops when the runner no longer accepts the OIDC request token', async () => {
+    const other = await startOidcService({ now });
+    other.revokeRequestToken();
+    const status = await runRefresher(config(), deps(() => false, { oidc: { requestUrl: other.requestUrl, requestToken: other.requestToken } }));
+    await other.close();
+    expect(status.stopReason).toBe('oidc-request-token-rejected');
+    expect(describeRenewal(status, clock).warnings.join('\n')).toMatch(/no longer accepted the OIDC request token/);
+  });
+
+  it('stops when the watched parent is gone, and when the credentials file was removed', async () => {
+    expect((await runRefresher(config(), deps(() => false, { isParentAlive: () => false }))).stopReason).toBe('parent-gone');
+    await fs.rm(path.join(dir, 'creds.json'));
+    expect((await runRefresher(config(), deps(() => false))).stopReason).toBe('credentials-removed');
+  });
+});
