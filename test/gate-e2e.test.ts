@@ -1,0 +1,168 @@
+// The gate inside the bundled action: denied and skipped runs request no OIDC token and call no
+// Anthropic endpoint; allowed ones mint as usual.
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { startFakeGitHub, type FakeGitHub } from './support/github-api.ts';
+import { startOidcService, type OidcService } from './support/oidc-service.ts';
+import { errors, newJob, removeJob, runStep, type Job } from './support/runner.ts';
+import { startTokenEndpoint, type TokenEndpoint } from './support/token-endpoint.ts';
+
+const ORG = '12345678-90ab-cdef-1234-567890abcdef';
+const GH_TOKEN = 'ghs_testGateToken0123456789';
+const REPO_ID = 123456789;
+let oidc: OidcService;
+let endpoint: TokenEndpoint;
+let github: FakeGitHub;
+let job: Job;
+
+beforeAll(async () => {
+  oidc = await startOidcService();
+  endpoint = await startTokenEndpoint({
+    rules: [
+      {
+        id: 'fdrl_01Gate',
+        organizationId: ORG,
+        serviceAccountId: 'svac_01Gate',
+        workspaceIds: ['wrkspc_01Gate'],
+        issuer: oidc.issuer,
+        jwksUrl: oidc.jwksUrl,
+        audience: 'https://api.anthropic.com',
+        subjectPrefix: 'repo:octo-org/octo-repo:*',
+      },
+    ],
+  });
+  github = await startFakeGitHub({ repository: 'octo-org/octo-repo', token: GH_TOKEN, users: { octocat: 'write', mallory: 'read' } });
+});
+afterAll(async () => {
+  await Promise.all([oidc.close(), endpoint.close(), github.close()]);
+});
+beforeEach(() => {
+  github.reset({ repository: 'octo-org/octo-repo', token: GH_TOKEN, users: { octocat: 'write', mallory: 'read' } });
+  job = newJob({ ...oidc.env(), GITHUB_API_URL: github.url });
+});
+afterEach(async () => {
+  await removeJob(job);
+});
+
+const repo = { id: REPO_ID, full_name: 'octo-org/octo-repo', owner: { login: 'octo-org', id: 987654 } };
+
+function event(name: string, payload: object, actor = 'octocat'): Record<string, string> {
+  const file = path.join(job.dir, `${name}.json`);
+  writeFileSync(file, JSON.stringify(payload));
+  return { GITHUB_EVENT_NAME: name, GITHUB_EVENT_PATH: file, GITHUB_ACTOR: actor, GITHUB_TRIGGERING_ACTOR: actor };
+}
+
+const inputs = (extra: Record<string, string> = {}): Record<string, string> => ({
+  'federation-rule-id': 'fdrl_01Gate',
+  'organization-id': ORG,
+  'base-url': endpoint.url,
+  'github-token': GH_TOKEN,
+  refresh: 'false',
+  ...extra,
+});
+
+function pr(headRepoId: number | null, author = 'octocat'): object {
+  return {
+    number: 7,
+    pull_request: {
+      number: 7,
+      user: { login: author, type: 'User' },
+      head: { ref: 'feature', repo: headRepoId === null ? null : { id: headRepoId, full_name: headRepoId === REPO_ID ? 'octo-org/octo-repo' : 'stranger/octo-repo', fork: headRepoId !== REPO_ID } },
+      base: { ref: 'main', repo },
+    },
+    repository: repo,
+    sender: { login: author, type: 'User' },
+  };
+}
+
+async function expectNoCredentialTraffic(run: () => Promise<void>): Promise<void> {
+  const before = { oidc: oidc.requests.length, exchanges: endpoint.exchanges.length, api: endpoint.apiCalls.length };
+  await run();
+  expect(oidc.requests.length).toBe(before.oidc);
+  expect(endpoint.exchanges.length).toBe(before.exchanges);
+  expect(endpoint.apiCalls.length).toBe(before.api);
+}
+
+describe('the gate in the bundled action', () => {
+  it('skips a fork pull request with on-deny: skip: green step, allowed=false, no OIDC request', async () => {
+    await expectNoCredentialTraffic(async () => {
+      const main = await runStep(job, 'main', { inputs: inputs({ 'on-deny': 'skip' }), env: { ...event('pull_request', pr(555)), ACTIONS_ID_TOKEN_REQUEST_URL: '', ACTIONS_ID_TOKEN_REQUEST_TOKEN: '' } });
+      expect(main.code).toBe(0);
+      expect(main.outputs['allowed']).toBe('false');
+      expect(main.outputs['reason']).toBe('fork-pr');
+      expect(main.outputs['access-token']).toBeUndefined();
+      expect(main.env).toEqual({});
+      expect(main.summary).toMatch(/Skipped: no credentials for this run/);
+      expect(main.stdout).not.toMatch(/id-token: write/);
+      const post = await runStep(job, 'post', { state: main.state });
+      expect(post.code).toBe(0);
+    });
+  });
+
+  it('fails a pull_request_target run by default, naming the rule', async () => {
+    await expectNoCredentialTraffic(async () => {
+      const main = await runStep(job, 'main', { inputs: inputs(), env: event('pull_request_target', pr(REPO_ID)) });
+      expect(main.code).toBe(1);
+      expect(main.outputs['reason']).toBe('dangerous-event');
+      expect(errors(main).join('\n')).toMatch(/pull_request_target/);
+      expect(main.summary).toMatch(/Denied: no credentials for this run/);
+    });
+    expect(github.lookups()).toEqual([]);
+  });
+
+  it('denies a comment by a reader after looking up the permission, with the token never printed', async () => {
+    const payload = { issue: { number: 3, user: { login: 'mallory' } }, comment: { user: { login: 'mallory', type: 'User' }, body: '@claude do it' }, repository: repo, sender: { login: 'mallory', type: 'User' } };
+    await expectNoCredentialTraffic(async () => {
+      const main = await runStep(job, 'main', { inputs: inputs(), env: event('issue_comment', payload, 'mallory') });
+      expect(main.code).toBe(1);
+      expect(main.outputs['reason']).toBe('insufficient-permission');
+      expect(main.stdout).toMatch(/mallory/);
+      expect(main.stdout.split('\n').filter((l) => !l.startsWith('::add-mask::')).join('\n')).not.toContain(GH_TOKEN);
+    });
+    expect(github.lookups()).toContain('permission:mallory');
+    expect(github.requests.every((r) => r.authorization === `Bearer ${GH_TOKEN}` || r.authorization === `token ${GH_TOKEN}`)).toBe(true);
+  });
+
+  it('allows a comment by a writer and mints', async () => {
+    const payload = { issue: { number: 3, user: { login: 'octocat' } }, comment: { user: { login: 'octocat', type: 'User' }, body: '@claude do it' }, repository: repo, sender: { login: 'octocat', type: 'User' } };
+    const before = endpoint.exchanges.length;
+    const main = await runStep(job, 'main', { inputs: inputs(), env: event('issue_comment', payload) });
+    expect(main.code).toBe(0);
+    expect(main.outputs['allowed']).toBe('true');
+    expect(endpoint.exchanges.length).toBe(before + 1);
+    await runStep(job, 'post', { state: main.state });
+  });
+
+  it('denies when the permission look-up fails (fail closed)', async () => {
+    github.reset({ repository: 'octo-org/octo-repo', token: GH_TOKEN, users: { octocat: { permission: 'write', fault: 'error-always' } } });
+    const payload = { issue: { number: 3 }, comment: { user: { login: 'octocat', type: 'User' } }, repository: repo, sender: { login: 'octocat', type: 'User' } };
+    await expectNoCredentialTraffic(async () => {
+      const main = await runStep(job, 'main', { inputs: inputs({ 'on-deny': 'skip' }), env: event('issue_comment', payload) });
+      expect(main.code).toBe(0);
+      expect(main.outputs['reason']).toBe('permission-check-failed');
+    });
+  });
+
+  it('denies an unknown event unless it is listed in allowed-events', async () => {
+    await expectNoCredentialTraffic(async () => {
+      const main = await runStep(job, 'main', { inputs: inputs({ 'on-deny': 'skip' }), env: event('repository_dispatch', { action: 'go', repository: repo, sender: { login: 'octocat', type: 'User' } }) });
+      expect(main.outputs['reason']).toBe('unsupported-event');
+    });
+    const allowed = await runStep(job, 'main', { inputs: inputs({ 'allowed-events': 'repository_dispatch', profile: 'dispatch' }), env: event('repository_dispatch', { action: 'go', repository: repo, sender: { login: 'octocat', type: 'User' } }) });
+    expect(allowed.code).toBe(0);
+    expect(allowed.outputs['allowed']).toBe('true');
+    await runStep(job, 'post', { state: allowed.state });
+  });
+
+  it('reports bad gate inputs as input errors, before any request', async () => {
+    await expectNoCredentialTraffic(async () => {
+      const main = await runStep(job, 'main', { inputs: inputs({ 'min-permission': 'triage-ish', 'allow-fork-heads': 'maybe' }), env: event('push', { repository: repo }) });
+      expect(main.code).toBe(1);
+      const error = errors(main).join('\n');
+      expect(error).toMatch(/min-permission must be one of read, write, admin/);
+      expect(error).toMatch(/allow-fork-heads must be true or false/);
+    });
+    expect(github.requests).toEqual([]);
+  });
+});
