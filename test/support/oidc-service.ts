@@ -66,6 +66,8 @@ export interface OidcService {
   env(): { ACTIONS_ID_TOKEN_REQUEST_URL: string; ACTIONS_ID_TOKEN_REQUEST_TOKEN: string };
   /** Merged over the current overrides, for later tokens (`undefined` removes a claim). */
   setClaims(overrides: Partial<Record<string, unknown>>): void;
+  /** Replaces every override given so far (setClaims adds to them). */
+  resetClaims(overrides?: Partial<Record<string, unknown>>): void;
   /** Each consumed by one /token request, in order, before the bearer check. */
   pushFaults(...faults: OidcFault[]): void;
   /** Drops the faults not consumed yet. */
@@ -242,6 +244,10 @@ export async function startOidcService(options: OidcServiceOptions = {}): Promis
     },
     setClaims(more) {
       Object.assign(overrides, more);
+    },
+    resetClaims(replacement = {}) {
+      for (const key of Object.keys(overrides)) delete overrides[key];
+      Object.assign(overrides, replacement);
     },
     pushFaults(...more) {
       faults.push(...more);
