@@ -1,5 +1,6 @@
 // The RFC 7523 jwt-bearer exchange at Anthropic's token endpoint, and the check of its answer.
-import { ActionError, HttpStatusError } from './errors.ts';
+import { ActionError } from './errors.ts';
+import { HttpStatusError } from './http-errors.ts';
 import { request } from './http.ts';
 import type { FederationIds } from './inputs.ts';
 

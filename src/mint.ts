@@ -1,6 +1,7 @@
 // One credential: fetch a fresh OIDC token, exchange it, and retry transient failures with a new
 // OIDC token each time, all within one deadline.
-import { ActionError, classifyTransient, HttpStatusError } from './errors.ts';
+import { ActionError } from './errors.ts';
+import { classifyTransient, HttpStatusError } from './http-errors.ts';
 import { exchangeToken, type MintedToken } from './exchange.ts';
 import { NetworkError } from './http.ts';
 import type { FederationIds } from './inputs.ts';

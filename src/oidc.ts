@@ -1,6 +1,7 @@
 // Fetches the job's GitHub Actions OIDC token for one audience. One call, one fresh JWT: the
 // caller fetches again for every exchange attempt, because each JWT can be exchanged once.
-import { ActionError, HttpStatusError } from './errors.ts';
+import { ActionError } from './errors.ts';
+import { HttpStatusError } from './http-errors.ts';
 import { request } from './http.ts';
 
 const MAX_JWT_BYTES = 16 * 1024;

@@ -2,13 +2,15 @@
 // It holds no assertion between renewals (each renewal fetches a fresh OIDC token), prints nothing,
 // and records what it did in a status file (never a secret) that the post step reports.
 import { promises as fs } from 'node:fs';
-import { ActionError, HttpStatusError, messageOf } from './errors.ts';
+import { ActionError, messageOf } from './errors.ts';
+import { HttpStatusError } from './http-errors.ts';
 import type { FederationIds } from './inputs.ts';
 import { mintToken } from './mint.ts';
 import type { OidcEndpoint } from './oidc.ts';
 import { credentialsJson, writeFileAtomic } from './profile.ts';
 import { scrub } from './redact.ts';
 import { nextRenewalAt, type TokenTimes } from './refresh-schedule.ts';
+import { writeStatus, type RefreshStatus, type StopReason } from './refresh-status.ts';
 
 /** Handed to the refresher process in an environment variable; nothing secret in it. */
 export interface RefresherConfig {
@@ -21,26 +23,6 @@ export interface RefresherConfig {
   /** The process whose exit means the job is gone (the runner's worker). */
   readonly watchPid: number;
   readonly token: TokenTimes;
-}
-
-export type StopReason = 'stopped' | 'parent-gone' | 'oidc-request-token-rejected' | 'credentials-removed';
-
-export interface RefreshStatus {
-  readonly version: 1;
-  readonly pid: number;
-  readonly startedAt: string;
-  readonly rotations: number;
-  readonly lastSuccessAt: string | null;
-  readonly expiresAt: string;
-  readonly failuresInARow: number;
-  readonly lastError: string | null;
-  readonly lastErrorAt: string | null;
-  /** When the credentials file last held an expired token with no renewal in sight. */
-  readonly lapsedAt: string | null;
-  /** When a renewal succeeded again after a lapse. */
-  readonly recoveredAt: string | null;
-  readonly stoppedAt: string | null;
-  readonly stopReason: StopReason | null;
 }
 
 export interface RefresherDeps {
@@ -58,18 +40,6 @@ const POLL_MS = 5_000;
 const RENEWAL_BUDGET_MS = 60_000;
 
 const iso = (ms: number): string => new Date(ms).toISOString();
-
-export async function writeStatus(file: string, status: RefreshStatus): Promise<void> {
-  await writeFileAtomic(file, `${JSON.stringify(status, null, 2)}\n`);
-}
-
-export async function readStatus(file: string): Promise<RefreshStatus | undefined> {
-  try {
-    return JSON.parse(await fs.readFile(file, 'utf8')) as RefreshStatus;
-  } catch {
-    return undefined;
-  }
-}
 
 async function exists(file: string): Promise<boolean> {
   return fs.access(file).then(

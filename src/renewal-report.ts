@@ -1,5 +1,5 @@
 // What the post step says about the refresher's work, from its status file.
-import type { RefreshStatus } from './refresh.ts';
+import type { RefreshStatus } from './refresh-status.ts';
 
 export interface RenewalReport {
   readonly info: string[];

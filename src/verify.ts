@@ -1,5 +1,5 @@
 // Checks that a minted token can reach the API before an expensive agent step starts.
-import { HttpStatusError } from './errors.ts';
+import { HttpStatusError } from './http-errors.ts';
 import { request } from './http.ts';
 
 export const API_OAUTH_BETA = 'oauth-2025-04-20';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { classifyTransient, HttpStatusError } from '../src/errors.ts';
+import { classifyTransient, HttpStatusError } from '../src/http-errors.ts';
 import { NetworkError } from '../src/http.ts';
 import { backoffDelay, parseRetryAfter, RetriesExhausted, withRetry } from '../src/retry.ts';
 
