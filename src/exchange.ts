@@ -8,6 +8,7 @@ export const EXCHANGE_BETA = 'oauth-2025-04-20,oidc-federation-2026-04-01';
 const GRANT_TYPE = 'urn:ietf:params:oauth:grant-type:jwt-bearer';
 const MAX_RESPONSE_BYTES = 1024 * 1024;
 const MAX_TOKEN_CHARS = 8 * 1024;
+const MAX_LIFETIME_SECONDS = 86_400;
 
 export interface MintedToken {
   readonly accessToken: string;
@@ -83,7 +84,9 @@ export function parseTokenResponse(body: string, sentAt: number, mask: (secret: 
     throw bad('expires_in is not a positive finite number of seconds');
   }
   const scope = typeof record['scope'] === 'string' ? record['scope'] : undefined;
-  return { accessToken: token, expiresIn, expiresAt: sentAt + expiresIn * 1000, scope };
+  // No rule mints for longer than a day; a larger value is treated as a day (renewal comes sooner).
+  const lifetime = Math.min(expiresIn, MAX_LIFETIME_SECONDS);
+  return { accessToken: token, expiresIn: lifetime, expiresAt: sentAt + lifetime * 1000, scope };
 }
 
 function bad(why: string): ActionError {

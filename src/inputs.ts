@@ -141,7 +141,7 @@ function readBaseUrl(read: InputReader, out: Collector): string {
   }
   if (url.username !== '' || url.password !== '') {
     out.add(`base-url must not carry credentials (user:password@), e.g. ${example}`);
-  } else if (url.search !== '' || url.hash !== '') {
+  } else if (/[?#]/.test(value)) {
     out.add(`base-url must not have a query or fragment: got ${describeValue(value)}, e.g. ${example}`);
   } else if (url.protocol === 'http:' && !LOOPBACK_HOSTS.has(url.hostname)) {
     out.add(`base-url may use http: only for localhost, 127.0.0.1 or ::1 (tokens must not cross a network in clear text): got ${describeValue(value)}, e.g. ${example}`);

@@ -1,34 +1,53 @@
 // Entry of the post step: stops the refresher, reports how renewal went, removes every file the
-// action wrote. Nothing here fails the job: problems become warnings.
+// action wrote. Nothing here fails the job: problems become warnings, and each clean-up step runs
+// even when an earlier one failed, removing the credentials last of all.
 import { promises as fs } from 'node:fs';
 import { messageOf } from './errors.ts';
-import { profilePaths, removeProfile } from './profile.ts';
-import { describeRenewal } from './renewal-report.ts';
 import { getState, info, warning } from './post-commands.ts';
-import { readStatus } from './refresh-status.ts';
+import { profilePaths, removeProfile } from './profile.ts';
+import { readStatus, type RefreshStatus } from './refresh-status.ts';
 import { stopRefresher } from './refresher-process.ts';
+import { describeRenewal } from './renewal-report.ts';
 import { STATE } from './state.ts';
+
+async function attempt(what: string, step: () => Promise<void>): Promise<void> {
+  try {
+    await step();
+  } catch (error) {
+    warning(`Cleaning up (${what}): ${messageOf(error)}`);
+  }
+}
 
 async function post(): Promise<void> {
   const pid = Number(getState(STATE.refresherPid));
   const statusFile = getState(STATE.statusFile);
   const configDir = getState(STATE.configDir);
   const profile = getState(STATE.profile);
+  let status: RefreshStatus | undefined;
 
-  if (Number.isInteger(pid) && pid > 0) {
-    const stopped = await stopRefresher(pid);
-    if (!stopped) warning(`The background refresher (pid ${pid}) did not stop; the runner ends it with the job.`);
+  if (Number.isInteger(pid) && pid > 0 && statusFile !== '') {
+    await attempt('stopping the refresher', async () => {
+      // A refresher that stopped on its own says so; never signal a pid it no longer holds.
+      const before = await readStatus(statusFile);
+      if (before?.stoppedAt !== null && before?.stoppedAt !== undefined) return;
+      if (!(await stopRefresher(pid, statusFile))) warning(`The background refresher (pid ${pid}) did not stop; the runner ends it with the job.`);
+    });
   }
   if (statusFile !== '') {
-    const report = describeRenewal(await readStatus(statusFile), Date.now());
-    for (const line of report.info) info(line);
-    for (const line of report.warnings) warning(line);
-    await fs.rm(statusFile, { force: true });
+    await attempt('reading the refresher status', async () => {
+      status = await readStatus(statusFile);
+      const report = describeRenewal(status, Date.now());
+      for (const line of report.info) info(line);
+      for (const line of report.warnings) warning(line);
+    });
+    await attempt('removing the status file', () => fs.rm(statusFile, { force: true }));
   }
   if (configDir !== '' && profile !== '') {
-    await removeProfile(profilePaths(configDir, profile));
-    info(`Removed the profile "${profile}" from ${configDir}.`);
+    await attempt('removing the profile', async () => {
+      await removeProfile(profilePaths(configDir, profile));
+      info(`Removed the profile "${profile}" from ${configDir}.`);
+    });
   }
 }
 
-await post().catch((error: unknown) => warning(`Cleaning up: ${messageOf(error)}`));
+await post();

@@ -6,12 +6,51 @@ import type { RefresherConfig } from './refresh.ts';
 export const CONFIG_ENV = 'CLAUDE_OIDC_REFRESHER_CONFIG';
 const MARKER = '--claude-oidc-refresher';
 
+/** The refresher's argument: the marker plus its status file, unique to one use of the action. */
+function markerFor(statusFile: string): string {
+  return `${MARKER}=${statusFile}`;
+}
+
+/**
+ * The only variables the refresher gets. It outlives the step, and any later step of the same user
+ * can read a process's environment (/proc/<pid>/environ), so it must not carry what a JavaScript
+ * action is given and a `run:` step is not (ACTIONS_RUNTIME_TOKEN, INPUT_GITHUB-TOKEN, the step's
+ * own secrets). RUNNER_TRACKING_ID stays so the runner's orphan clean-up still finds it.
+ */
+export const REFRESHER_ENV = [
+  'PATH',
+  'HOME',
+  'SYSTEMROOT',
+  'TMPDIR',
+  'ACTIONS_ID_TOKEN_REQUEST_URL',
+  'ACTIONS_ID_TOKEN_REQUEST_TOKEN',
+  'HTTPS_PROXY',
+  'https_proxy',
+  'HTTP_PROXY',
+  'http_proxy',
+  'NO_PROXY',
+  'no_proxy',
+  'NODE_EXTRA_CA_CERTS',
+  'SSL_CERT_FILE',
+  'ACTIONS_ORCHESTRATION_ID',
+  'RUNNER_TRACKING_ID',
+] as const;
+
+export function refresherEnv(env: NodeJS.ProcessEnv, config: RefresherConfig): NodeJS.ProcessEnv {
+  const picked: NodeJS.ProcessEnv = {};
+  for (const name of REFRESHER_ENV) {
+    const value = env[name];
+    if (value !== undefined) picked[name] = value;
+  }
+  return { ...picked, [CONFIG_ENV]: JSON.stringify(config) };
+}
+
 /** Starts the refresher detached from this step; returns its pid. */
 export function startRefresher(script: string, config: RefresherConfig, env: NodeJS.ProcessEnv): number {
-  const child = spawn(process.execPath, [script, MARKER], {
+  const child = spawn(process.execPath, [script, markerFor(config.statusFile)], {
     detached: true,
     stdio: 'ignore',
-    env: { ...env, [CONFIG_ENV]: JSON.stringify(config) },
+    env: refresherEnv(env, config),
     windowsHide: true,
   });
   child.unref();
@@ -34,10 +73,13 @@ export function isAlive(pid: number): boolean {
   }
 }
 
-/** On Linux, checks that the pid still runs our refresher and not a process that reused the pid. */
-function isOurRefresher(pid: number): boolean {
+/**
+ * On Linux, checks that the pid still runs this use's refresher and not a process that reused the
+ * pid. Elsewhere the caller has already checked the status file says it has not stopped.
+ */
+function isOurRefresher(pid: number, statusFile: string): boolean {
   try {
-    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(MARKER);
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').includes(markerFor(statusFile));
   } catch {
     return process.platform !== 'linux' && isAlive(pid);
   }
@@ -46,12 +88,16 @@ function isOurRefresher(pid: number): boolean {
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Asks the refresher to stop, waits for it, and kills it if it lingers. True if it is gone. */
-export async function stopRefresher(pid: number, graceMs = 5_000): Promise<boolean> {
-  if (!isOurRefresher(pid)) return true;
-  process.kill(pid, 'SIGTERM');
+export async function stopRefresher(pid: number, statusFile: string, graceMs = 5_000): Promise<boolean> {
+  if (!isOurRefresher(pid, statusFile)) return true;
+  try {
+    process.kill(pid, 'SIGTERM');
+  } catch {
+    return !isAlive(pid);
+  }
   const until = Date.now() + graceMs;
   while (Date.now() < until) {
-    if (!isAlive(pid) || !isOurRefresher(pid)) return true;
+    if (!isAlive(pid) || !isOurRefresher(pid, statusFile)) return true;
     await sleep(50);
   }
   try {
@@ -60,5 +106,5 @@ export async function stopRefresher(pid: number, graceMs = 5_000): Promise<boole
     return true;
   }
   await sleep(100);
-  return !isAlive(pid) || !isOurRefresher(pid);
+  return !isAlive(pid) || !isOurRefresher(pid, statusFile);
 }

@@ -34,18 +34,20 @@ export async function run(env: NodeJS.ProcessEnv, context: RunContext): Promise<
   maskSecret(settings.gate.githubToken, context);
   warnIfUnpinned(env);
   const conflicts = resolveConflicts(findConflicts(env, settings.exports), settings.conflictingCredentials);
+  // One deadline for the whole step: the gate's look-ups, the exchange with its retries, verify.
+  const deadline = Date.now() + settings.timeoutSeconds * 1000;
 
-  const decision = await gateRun(settings, env);
+  const decision = await gateRun(settings, env, deadline);
   context.gate = decision;
   if (!decision.allowed) return deny(settings, decision);
 
   const oidc = oidcEndpointFromEnv(env);
   maskSecret(oidc.requestToken, context);
   const agent = userAgent(env);
-  if (settings.dryRun) return dryRun(settings, oidc, agent, decision, context);
+  if (settings.dryRun) return dryRun(settings, oidc, agent, decision, context, deadline);
 
-  const minted = await mint(settings, oidc, agent, context);
-  if (settings.verify) await verify(settings, minted, agent);
+  const minted = await mint(settings, oidc, agent, context, deadline);
+  if (settings.verify) await verify(settings, minted, agent, deadline);
   const exported = await exportCredentials(settings, minted, conflicts, env);
   const renewed = settings.refresh && exported.configDir !== undefined && startRenewal(settings, minted, exported.configDir, env);
   await writeSummary(
@@ -79,10 +81,19 @@ function warnIfUnpinned(env: NodeJS.ProcessEnv): void {
   );
 }
 
-async function gateRun(settings: Settings, env: NodeJS.ProcessEnv): Promise<GateDecision> {
+/** Milliseconds left before the deadline, at most `cap`; an error once none are left. */
+function budget(deadline: number, cap: number): number {
+  const left = deadline - Date.now();
+  if (left <= 0) throw new ActionError('deadline', 'Ran out of time (timeout-seconds).', 'Raise timeout-seconds, or check the network between the runner and the servers.');
+  return Math.min(cap, left);
+}
+
+async function gateRun(settings: Settings, env: NodeJS.ProcessEnv, deadline: number): Promise<GateDecision> {
+  // A look-up may be tried twice and a comment may need two look-ups: a fifth of the budget each
+  // keeps the whole gate well inside timeout-seconds.
   const decision = await decide(settings.gate, readGateContext(env), {
     userAgent: userAgent(env),
-    timeoutMs: Math.min(15_000, settings.timeoutSeconds * 1000),
+    timeoutMs: budget(deadline, Math.min(10_000, (settings.timeoutSeconds * 1000) / 5)),
   });
   core.setOutput('allowed', String(decision.allowed));
   core.setOutput('reason', decision.reason);
@@ -121,11 +132,11 @@ function showClaims(jwt: string, settings: Settings, context: RunContext): Claim
   return claims;
 }
 
-async function dryRun(settings: Settings, oidc: OidcEndpoint, agent: string, gate: GateLine, context: RunContext): Promise<void> {
+async function dryRun(settings: Settings, oidc: OidcEndpoint, agent: string, gate: GateLine, context: RunContext, deadline: number): Promise<void> {
   const jwt = await fetchIdToken({
     endpoint: oidc,
     audience: settings.audience,
-    timeoutMs: Math.min(10_000, settings.timeoutSeconds * 1000),
+    timeoutMs: budget(deadline, 10_000),
     userAgent: agent,
     mask: (secret) => maskSecret(secret, context),
   });
@@ -136,7 +147,7 @@ async function dryRun(settings: Settings, oidc: OidcEndpoint, agent: string, gat
   await writeSummary(settings, dryRunSummary({ claims, ruleJson: JSON.stringify(suggestion.body, null, 2), condition: suggestion.condition, gate }), context);
 }
 
-async function mint(settings: Settings, oidc: OidcEndpoint, agent: string, context: RunContext): Promise<MintResult> {
+async function mint(settings: Settings, oidc: OidcEndpoint, agent: string, context: RunContext, deadline: number): Promise<MintResult> {
   core.setOutput('dry-run', 'false');
   try {
     const minted = await mintToken({
@@ -145,7 +156,7 @@ async function mint(settings: Settings, oidc: OidcEndpoint, agent: string, conte
       baseUrl: settings.baseUrl,
       ids: settings.ids,
       userAgent: agent,
-      deadline: Date.now() + settings.timeoutSeconds * 1000,
+      deadline,
       mask: (secret) => maskSecret(secret, context),
       onIdToken: (jwt, attempt) => {
         if (attempt === 1) showClaims(jwt, settings, context);
@@ -178,8 +189,8 @@ function withRuleHint(error: unknown, settings: Settings, claims: Claims | undef
   return new ActionError(error.code, error.message, hint);
 }
 
-async function verify(settings: Settings, minted: MintResult, agent: string): Promise<void> {
-  await verifyToken({ baseUrl: settings.baseUrl, accessToken: minted.accessToken, timeoutMs: Math.min(15_000, settings.timeoutSeconds * 1000), userAgent: agent });
+async function verify(settings: Settings, minted: MintResult, agent: string, deadline: number): Promise<void> {
+  await verifyToken({ baseUrl: settings.baseUrl, accessToken: minted.accessToken, timeoutMs: budget(deadline, 15_000), userAgent: agent });
   core.info('Verified: the token reaches the API (GET /v1/models answered 200).');
 }
 
@@ -205,9 +216,10 @@ async function exportCredentials(settings: Settings, minted: MintResult, conflic
   let configDir: string | undefined;
   if (settings.exports.has('profile')) {
     configDir = await prepareConfigDir(env['RUNNER_TEMP'] ?? '');
+    await writeProfile(configDir, settings.profile, minted.accessToken, minted.expiresAt);
+    // Only once this use's files exist: a failed write must not hand post another use's profile.
     core.saveState(STATE.configDir, configDir);
     core.saveState(STATE.profile, settings.profile);
-    await writeProfile(configDir, settings.profile, minted.accessToken, minted.expiresAt);
     core.exportVariable('ANTHROPIC_CONFIG_DIR', configDir);
     core.exportVariable('ANTHROPIC_PROFILE', settings.profile);
     core.setOutput('config-dir', configDir);
@@ -255,6 +267,7 @@ function startRenewal(settings: Settings, minted: MintResult, configDir: string,
   core.saveState(STATE.refresherPid, String(pid));
   core.saveState(STATE.statusFile, statusFile);
   core.info(`Started the background refresher (pid ${pid}): the profile's token is renewed before it expires, until the post step stops it.`);
+  core.info('Renewed tokens are written only to the profile; a background process cannot register log masks, so no step should print the profile.');
   return true;
 }
 

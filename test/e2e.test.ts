@@ -134,6 +134,17 @@ describe('the bundled action, end to end', () => {
     expect(existsSync(configDir)).toBe(false);
   });
 
+  it('post removes the credentials even when an earlier clean-up step fails', async () => {
+    const main = await runStep(job, 'main', { inputs: baseInputs() });
+    expect(main.code).toBe(0);
+    const blocker = path.join(job.dir, 'status-is-a-directory');
+    await fs.mkdir(path.join(blocker, 'inside'), { recursive: true });
+    const post = await runStep(job, 'post', { state: { ...main.state, 'status-file': blocker, 'refresher-pid': '999999' } });
+    expect(post.code).toBe(0);
+    expect(warnings(post).join('\n')).toMatch(/Cleaning up \(removing the status file\)/);
+    expect(existsSync(main.env['ANTHROPIC_CONFIG_DIR']!)).toBe(false);
+  });
+
   it('exports CLAUDE_CODE_OAUTH_TOKEN on request, with a warning naming its expiry', async () => {
     const main = await runStep(job, 'main', { inputs: { ...baseInputs(), export: 'claude-code-oauth-token' } });
     expect(main.code).toBe(0);

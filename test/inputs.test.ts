@@ -118,7 +118,7 @@ describe('readSettings', () => {
     for (const url of ['http://localhost:8080', 'http://127.0.0.1:1234', 'http://[::1]:99']) {
       expect(settingsFrom({ 'federation-rule-id': RULE, 'organization-id': ORG, 'base-url': url }).baseUrl).toBe(url);
     }
-    for (const url of ['http://127.0.0.2', 'http://localhost.evil.com', 'ftp://localhost', 'https://user:pw@api.anthropic.com', 'https://api.anthropic.com/?x=1']) {
+    for (const url of ['http://127.0.0.2', 'http://localhost.evil.com', 'ftp://localhost', 'https://user:pw@api.anthropic.com', 'https://api.anthropic.com/?x=1', 'https://api.anthropic.com/?', 'https://api.anthropic.com/#']) {
       expect(problemsOf({ 'federation-rule-id': RULE, 'organization-id': ORG, 'base-url': url })).toHaveLength(1);
     }
   });

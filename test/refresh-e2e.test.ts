@@ -108,6 +108,32 @@ describe('background renewal', () => {
     }
   }, 300_000);
 
+  it('gives the refresher only the variables it needs: no runtime token, github-token or step secrets', async () => {
+    const job = pushJob();
+    const states: Array<Record<string, string>> = [];
+    try {
+      const main = await runStep(job, 'main', {
+        inputs: inputs({ 'github-token': 'ghs_testStepToken0123456789' }),
+        env: { ACTIONS_RUNTIME_TOKEN: 'runtime-secret-value', DEPLOY_KEY: 'step-only-secret-value', RUNNER_TRACKING_ID: 'github_tracking_1', HTTPS_PROXY: '' },
+      });
+      states.push(main.state);
+      expect(main.code).toBe(0);
+      const pid = Number(main.state['refresher-pid']);
+      const environ = readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0');
+      const names = environ.map((entry) => entry.slice(0, entry.indexOf('=')));
+      expect(names).toContain('ACTIONS_ID_TOKEN_REQUEST_TOKEN');
+      expect(names).toContain('RUNNER_TRACKING_ID');
+      for (const leaked of ['runtime-secret-value', 'step-only-secret-value', 'ghs_testStepToken0123456789']) {
+        expect(environ.join('\n')).not.toContain(leaked);
+      }
+      expect(names.filter((n) => n.startsWith('INPUT_') || n.startsWith('GITHUB_'))).toEqual([]);
+      await runStep(job, 'post', { state: main.state });
+    } finally {
+      killLeftovers(...states);
+      await removeJob(job);
+    }
+  });
+
   it('with refresh: false starts no process, and the post step still removes the files', async () => {
     const job = pushJob();
     try {
@@ -142,6 +168,8 @@ describe('background renewal', () => {
       const third = await runStep(job, 'main', { inputs: inputs({ profile: 'fixer', refresh: 'false' }) });
       expect(third.code).toBe(1);
       expect(third.stdout).toMatch(/already written by an earlier step/);
+      // ... and leaves the post step nothing of the other use's to delete.
+      expect(third.state['config-dir']).toBeUndefined();
 
       // Posts run in reverse order, each removing only its own profile.
       const post2 = await runStep(job, 'post', { state: second.state });

@@ -13,6 +13,12 @@ describe('parseTokenResponse', () => {
     expect(t).toEqual({ accessToken: TOKEN, expiresIn: 600, expiresAt: 601_000, scope: 'user:inference' });
   });
 
+  it('treats a lifetime over a day as a day, so expiry stays a valid date', () => {
+    const t = parseTokenResponse(JSON.stringify({ access_token: TOKEN, expires_in: 1e13 }), 0, () => undefined);
+    expect(t.expiresIn).toBe(86_400);
+    expect(new Date(t.expiresAt).toISOString()).toBe('1970-01-02T00:00:00.000Z');
+  });
+
   it('accepts a missing token_type', () => {
     expect(parseTokenResponse(JSON.stringify({ access_token: TOKEN, expires_in: 60 }), 0, () => undefined).expiresIn).toBe(60);
   });
