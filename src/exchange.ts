@@ -111,7 +111,7 @@ const DENIAL_HINT = [
 
 function hintFor(status: number, body: string): string | undefined {
   if (status === 401) return DENIAL_HINT;
-  if (status === 400 && /invalid_grant/.test(body)) return DENIAL_HINT;
+  if (status === 400 && body.includes('invalid_grant')) return DENIAL_HINT;
   if (status === 400) return 'The token endpoint rejected the request itself: check federation-rule-id and workspace-id against the Console.';
   if (status === 403) return 'The organization or service account may not be allowed to use workload identity federation.';
   if (status === 404) return 'No token endpoint at base-url: it must be the Anthropic API root, e.g. https://api.anthropic.com.';

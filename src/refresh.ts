@@ -111,7 +111,7 @@ export async function runRefresher(config: RefresherConfig, deps: RefresherDeps)
         sleep: deps.sleep,
         ...(deps.random === undefined ? {} : { random: deps.random }),
       });
-      if (deps.shouldStop()) return stop('stopped');
+      if (deps.shouldStop()) return await stop('stopped');
       await writeFileAtomic(config.credentialsFile, credentialsJson(minted.accessToken, minted.expiresAt));
       token = { issuedAt: lastAttemptAt, expiresAt: minted.expiresAt };
       await update({

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { clockSkewWarning, formatClaims, readClaims, type Claims } from './claims.ts';
 import { findConflicts, resolveConflicts, type ConflictOutcome } from './conflicts.ts';
-import { ActionError } from './errors.ts';
+import { ActionError, messageOf } from './errors.ts';
 import { tokenFingerprint } from './fingerprint.ts';
 import { decide, readGateContext, type GateDecision } from './gate.ts';
 import { DEFAULT_BASE_URL, inputsFromEnv, readSettings, type Settings } from './inputs.ts';
@@ -138,7 +138,9 @@ async function dryRun(settings: Settings, oidc: OidcEndpoint, agent: string, gat
     audience: settings.audience,
     timeoutMs: budget(deadline, 10_000),
     userAgent: agent,
-    mask: (secret) => maskSecret(secret, context),
+    mask: (secret) => {
+        maskSecret(secret, context);
+      },
   });
   const claims = showClaims(jwt, settings, context);
   const suggestion = suggestRule(claims, settings.audience, settings.ids);
@@ -157,12 +159,15 @@ async function mint(settings: Settings, oidc: OidcEndpoint, agent: string, conte
       ids: settings.ids,
       userAgent: agent,
       deadline,
-      mask: (secret) => maskSecret(secret, context),
+      mask: (secret) => {
+        maskSecret(secret, context);
+      },
       onIdToken: (jwt, attempt) => {
         if (attempt === 1) showClaims(jwt, settings, context);
       },
-      onRetry: ({ attempt, delayMs, error }) =>
-        core.info(`Attempt ${attempt} failed (${scrub(error instanceof Error ? error.message : String(error), context.secrets)}); retrying in ${(delayMs / 1000).toFixed(1)}s with a fresh OIDC token.`),
+      onRetry: ({ attempt, delayMs, error }) => {
+        core.info(`Attempt ${attempt} failed (${scrub(messageOf(error), context.secrets)}); retrying in ${(delayMs / 1000).toFixed(1)}s with a fresh OIDC token.`);
+      },
     });
     core.info(`Minted a token that expires at ${new Date(minted.expiresAt).toISOString()} (in ${Math.round(minted.expiresIn)}s), fingerprint ${tokenFingerprint(minted.accessToken)}.`);
     return minted;

@@ -107,7 +107,7 @@ describe('the bundled action, end to end', () => {
     expect(main.env['CLAUDE_CODE_OAUTH_TOKEN']).toBeUndefined();
     const credentials = path.join(configDir, 'credentials', 'github-actions.json');
     expect(statSync(credentials).mode & 0o777).toBe(0o600);
-    expect(JSON.parse(await fs.readFile(credentials, 'utf8')).access_token).toBe(token);
+    expect((JSON.parse(await fs.readFile(credentials, 'utf8')) as { access_token: string }).access_token).toBe(token);
     expect(await fs.readdir(job.workspace)).toEqual([]);
 
     // The claims were shown, the JWT was not.

@@ -36,7 +36,7 @@ describe('profile files', () => {
     await writeProfile(dir, 'a', 'tok1', 0);
     await expect(writeProfile(dir, 'a', 'tok2', 0)).rejects.toThrow(/already written by an earlier step/);
     const b = await writeProfile(await prepareConfigDir(runnerTemp), 'b', 'tok3', 0);
-    expect(JSON.parse(await fs.readFile(b.credentials, 'utf8')).access_token).toBe('tok3');
+    expect((JSON.parse(await fs.readFile(b.credentials, 'utf8')) as { access_token: string }).access_token).toBe('tok3');
   });
 
   it('refuses a config directory that is a symlink', async () => {

@@ -149,7 +149,7 @@ describe('runRefresher', () => {
 
   it('retries when the OIDC service fails, each time with a fresh request', async () => {
     const start = clock;
-    oidc.pushFaults({ kind: 'status', status: 500 }, { kind: 'hang' }, { kind: 'reset' });
+    oidc.pushFaults({ kind: 'status', status: 500 }, { kind: 'status', status: 503 }, { kind: 'reset' });
     const issuedBefore = oidc.issued.length;
     const status = await runRefresher(config(), deps(() => clock - start >= 40_000, { sleep: async (ms) => void (clock += ms) }));
     expect(status.rotations).toBeGreaterThan(0);

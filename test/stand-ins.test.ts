@@ -73,7 +73,7 @@ async function exchange(
     }),
   });
   const text = await res.text();
-  let body: Record<string, unknown> = {};
+  let body: Record<string, unknown>;
   try {
     body = JSON.parse(text) as Record<string, unknown>;
   } catch {
@@ -363,7 +363,7 @@ describe('token endpoint stand-in: exchange', () => {
       const result = await exchange(jwt, fields, headers);
       expect(result.status, JSON.stringify(fields)).toBe(400);
       expect(result.body['type']).toBe('error');
-      expect(result.body['error']).toMatchObject({ type: 'invalid_request_error', message: expect.stringMatching(message) });
+      expect(result.body['error']).toMatchObject({ type: 'invalid_request_error', message: expect.stringMatching(message) as unknown });
       expect(result.requestId).toMatch(/^req_/);
       expect(lastExchange().denial).toBeNull();
     }

@@ -17,11 +17,14 @@ export interface LoopbackServer {
 }
 
 /** Starts a node:http server on 127.0.0.1, port 0, and wires error handling so nothing leaks. */
+/** Connection and stream errors are expected when a test resets or hangs a request. */
+const ignore = (): void => undefined;
+
 export async function startLoopbackServer(handler: Handler): Promise<LoopbackServer> {
   const sockets = new Set<Socket>();
   const server = createServer((req, res) => {
-    req.on('error', () => {});
-    res.on('error', () => {});
+    req.on('error', ignore);
+    res.on('error', ignore);
     let result: void | Promise<void>;
     try {
       result = handler(req, res);
@@ -33,7 +36,7 @@ export async function startLoopbackServer(handler: Handler): Promise<LoopbackSer
   });
   server.on('connection', (socket: Socket) => {
     sockets.add(socket);
-    socket.on('error', () => {});
+    socket.on('error', ignore);
     socket.on('close', () => sockets.delete(socket));
   });
   server.on('clientError', (_err, socket) => {

@@ -447,10 +447,11 @@ export async function startTokenEndpoint(options: TokenEndpointOptions): Promise
     }
     for (const [name, expected] of Object.entries(rule.claims ?? {})) {
       const actual = claims[name];
-      if (actual === undefined || actual === null || String(actual) !== expected) return deny(`claim:${name}`);
+      // Only string claims can be pinned, as in the Admin API's match.claims.
+      if (typeof actual !== 'string' || actual !== expected) return deny(`claim:${name}`);
     }
     if (rule.condition !== undefined) {
-      let ok = false;
+      let ok: boolean;
       try {
         ok = rule.condition(claims) === true;
       } catch {

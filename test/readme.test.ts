@@ -1,0 +1,32 @@
+// The README and action.yml cannot drift, and the README keeps its promises to a newcomer.
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { readAction, renderReadme } from '../scripts/action-docs.ts';
+
+const readme = readFileSync('README.md', 'utf8');
+const action = readAction('action.yml');
+
+describe('README', () => {
+  it('has inputs and outputs tables equal to action.yml (run `npm run docs` to regenerate)', () => {
+    expect(renderReadme(readme, action)).toBe(readme);
+  });
+
+  it('lists every input and output of action.yml, and nothing else', () => {
+    const section = (name: string): string => new RegExp(`<!-- ${name}:start[^>]*-->([\\s\\S]*?)<!-- ${name}:end -->`).exec(readme)?.[1] ?? '';
+    const inputs = [...(section('inputs') + section('outputs')).matchAll(/^\| `([a-z-]+)` \|/gm)].map((m) => m[1]);
+    expect(new Set(inputs)).toEqual(new Set([...Object.keys(action.inputs), ...Object.keys(action.outputs)]));
+  });
+
+  it('starts with the two commands: the local demo, then install-and-test', () => {
+    const firstBlock = /```sh\n([\s\S]*?)```/.exec(readme)?.[1] ?? '';
+    const commands = firstBlock.split('\n').filter((l) => l.trim() !== '').map((l) => l.replace(/\s+#.*$/, ''));
+    expect(commands).toEqual(['npm ci && npm run demo', 'npm ci && npm test']);
+    expect(readFileSync('.ci/run', 'utf8')).toMatch(/npm ci[\s\S]*npm test/);
+  });
+
+  it('documents every gate reason code the action can output', () => {
+    for (const reason of ['ok', 'fork-pr', 'dangerous-event', 'insufficient-permission', 'not-a-collaborator', 'bot-not-allowed', 'permission-check-failed', 'unsupported-event']) {
+      expect(readme).toContain(`\`${reason}\``);
+    }
+  });
+});
