@@ -18,7 +18,11 @@ export function readAction(file: string): ActionMetadata {
   return parse(readFileSync(file, 'utf8')) as ActionMetadata;
 }
 
-const cell = (text: string): string => text.replace(/\|/g, '\\|').replace(/\s*\n\s*/g, ' ').trim();
+const cell = (text: string): string =>
+  text
+    .replace(/\|/g, '\\|')
+    .replace(/\s*\n\s*/g, ' ')
+    .trim();
 
 export function inputsTable(action: ActionMetadata): string {
   const rows = Object.entries(action.inputs).map(([name, input]) => {

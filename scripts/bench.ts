@@ -95,13 +95,27 @@ async function main(): Promise<void> {
       `Wall time, ${RUNS} runs each (Node ${process.versions.node}, ${new Date().toISOString().slice(0, 10)})`,
       ['measure', 'median', 'min', 'max'],
       [
-        ['main step (gate, OIDC, exchange, profile, summary)', ms(median(mainTimes)), ms(Math.min(...mainTimes)), ms(Math.max(...mainTimes))],
+        [
+          'main step (gate, OIDC, exchange, profile, summary)',
+          ms(median(mainTimes)),
+          ms(Math.min(...mainTimes)),
+          ms(Math.max(...mainTimes)),
+        ],
         ['post step (no refresher)', ms(median(postTimes)), ms(Math.min(...postTimes)), ms(Math.max(...postTimes))],
-        ['post step (stops the refresher, reports, removes files)', ms(median(postWithRefresher)), ms(Math.min(...postWithRefresher)), ms(Math.max(...postWithRefresher))],
+        [
+          'post step (stops the refresher, reports, removes files)',
+          ms(median(postWithRefresher)),
+          ms(Math.min(...postWithRefresher)),
+          ms(Math.max(...postWithRefresher)),
+        ],
         ['full run: main + post', ms(median(mainTimes.map((m, i) => m + postTimes[i]!))), '', ''],
       ],
     );
-    table('Worst case', ['measure', 'wall time', 'exit code'], [['token endpoint hangs on every attempt, timeout-seconds: 10', ms(hungMs), String(hung.code)]]);
+    table(
+      'Worst case',
+      ['measure', 'wall time', 'exit code'],
+      [['token endpoint hangs on every attempt, timeout-seconds: 10', ms(hungMs), String(hung.code)]],
+    );
   } finally {
     await Promise.all([oidc.close(), endpoint.close()]);
   }

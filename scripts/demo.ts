@@ -26,7 +26,10 @@ function showLog(result: StepResult): void {
     }
     let shown = line;
     for (const secret of masks) shown = shown.split(secret).join('***');
-    shown = shown.replace(/^::group::/, '▸ ').replace(/^::endgroup::$/, '').replace(/^::(warning|error|notice)[^:]*::/, (_, kind: string) => `${kind.toUpperCase()}: `);
+    shown = shown
+      .replace(/^::group::/, '▸ ')
+      .replace(/^::endgroup::$/, '')
+      .replace(/^::(warning|error|notice)[^:]*::/, (_, kind: string) => `${kind.toUpperCase()}: `);
     if (shown !== '') console.log(`  | ${shown.replace(/%0A/g, '\n  |   ')}`);
   }
   console.log(`  (${hidden} value${hidden === 1 ? '' : 's'} masked with ::add-mask:: before first use)`);
@@ -65,7 +68,8 @@ async function main(): Promise<void> {
     showLog(main);
     if (main.code !== 0) throw new Error(`the main step failed (exit ${String(main.code)})`);
     console.log('\n  Outputs:');
-    for (const [name, value] of Object.entries(main.outputs)) console.log(`    ${name} = ${name === 'access-token' ? '*** (masked)' : value}`);
+    for (const [name, value] of Object.entries(main.outputs))
+      console.log(`    ${name} = ${name === 'access-token' ? '*** (masked)' : value}`);
     console.log('  Exported to later steps ($GITHUB_ENV):');
     for (const [name, value] of Object.entries(main.env)) console.log(`    ${name}=${value}`);
 
@@ -74,7 +78,9 @@ async function main(): Promise<void> {
     for (const call of sdk.calls) console.log(`  messages.create #${call.i + 1}: ${call.ok ? 'ok' : `failed (${String(call.status)})`}`);
     const last = endpoint.apiCalls.at(-1);
     if (last !== undefined) {
-      console.log(`  the API saw: authorization: Bearer *** (the minted token: ${String(last.token === endpoint.minted.at(-1)?.token)}), anthropic-beta: ${String(last.headers['anthropic-beta'])}`);
+      console.log(
+        `  the API saw: authorization: Bearer *** (the minted token: ${String(last.token === endpoint.minted.at(-1)?.token)}), anthropic-beta: ${String(last.headers['anthropic-beta'])}`,
+      );
     }
 
     heading('Step 3: the post step');
@@ -84,7 +90,8 @@ async function main(): Promise<void> {
     console.log(`  ${configDir} ${existsSync(configDir) ? 'still exists (unexpected)' : 'is gone'}`);
 
     heading('What the token endpoint saw');
-    for (const e of endpoint.exchanges) console.log(`  POST /v1/oauth/token → ${e.status} (jti ${e.jti ?? '-'}${e.denial === null ? '' : `, denied: ${e.denial}`})`);
+    for (const e of endpoint.exchanges)
+      console.log(`  POST /v1/oauth/token → ${e.status} (jti ${e.jti ?? '-'}${e.denial === null ? '' : `, denied: ${e.denial}`})`);
     const ok = main.code === 0 && post.code === 0 && sdk.calls.every((c) => c.ok);
     console.log(`\n${ok ? 'Demo passed' : 'Demo FAILED'}: minted, masked, exported, used by the SDK, cleaned up.`);
     process.exitCode = ok ? 0 : 1;

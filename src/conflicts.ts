@@ -46,7 +46,9 @@ export function resolveConflicts(conflicts: readonly Conflict[], policy: Conflic
   if (policy === 'override') {
     return {
       clear: conflicts.map((c) => c.name),
-      warnings: conflicts.map((c) => `${c.name} was set; exported it as empty for later steps so the minted credentials are used (${c.why}).`),
+      warnings: conflicts.map(
+        (c) => `${c.name} was set; exported it as empty for later steps so the minted credentials are used (${c.why}).`,
+      ),
     };
   }
   return { clear: [], warnings: lines.map((l) => `${l}. Later steps will use it instead of the minted credentials.`) };

@@ -56,7 +56,13 @@ export async function exchangeToken(options: ExchangeOptions): Promise<MintedTok
     userAgent: options.userAgent,
   });
   if (response.status !== 200) {
-    throw new HttpStatusError('The token exchange', response, hintFor(response.status, response.body), [options.assertion], exchangeCode(response.status));
+    throw new HttpStatusError(
+      'The token exchange',
+      response,
+      hintFor(response.status, response.body),
+      [options.assertion],
+      exchangeCode(response.status),
+    );
   }
   return parseTokenResponse(response.body, sentAt, options.mask);
 }
@@ -90,7 +96,11 @@ export function parseTokenResponse(body: string, sentAt: number, mask: (secret: 
 }
 
 function bad(why: string): ActionError {
-  return new ActionError('bad-token-response', `The token endpoint answered 200 but ${why}; refusing to use it.`, 'Check base-url: it must point at the Anthropic API (or a gateway that passes /v1/oauth/token through unchanged).');
+  return new ActionError(
+    'bad-token-response',
+    `The token endpoint answered 200 but ${why}; refusing to use it.`,
+    'Check base-url: it must point at the Anthropic API (or a gateway that passes /v1/oauth/token through unchanged).',
+  );
 }
 
 function exchangeCode(status: number): string {
@@ -112,7 +122,8 @@ const DENIAL_HINT = [
 function hintFor(status: number, body: string): string | undefined {
   if (status === 401) return DENIAL_HINT;
   if (status === 400 && body.includes('invalid_grant')) return DENIAL_HINT;
-  if (status === 400) return 'The token endpoint rejected the request itself: check federation-rule-id and workspace-id against the Console.';
+  if (status === 400)
+    return 'The token endpoint rejected the request itself: check federation-rule-id and workspace-id against the Console.';
   if (status === 403) return 'The organization or service account may not be allowed to use workload identity federation.';
   if (status === 404) return 'No token endpoint at base-url: it must be the Anthropic API root, e.g. https://api.anthropic.com.';
   if (status === 429 || status >= 500) return 'Anthropic was unavailable or rate-limited; the action retried within timeout-seconds.';

@@ -6,11 +6,22 @@
 // malformed API answer, unknown event) denies.
 //
 // Policy (see the issue and shared/notes/github-oidc-and-forks.md):
-// - push, workflow_dispatch, schedule, merge_group, release, create: allowed; only writers or the
-//   repository itself start them.
+// - The bot rule, on every event and before any look-up: an actor that is a bot (a login ending in
+//   `[bot]`, or a payload user of type "Bot") is `bot-not-allowed` unless allowed-bots names it.
+//   The actors are GITHUB_ACTOR, GITHUB_TRIGGERING_ACTOR, the payload's sender and, per event, the
+//   pull request, review or comment author and the workflow_run actors. One exemption: on
+//   merge_group, GitHub's own merge queue (github-merge-queue[bot]) starts the run, and only people
+//   with write access can put a pull request in the queue. A push by dependabot[bot] needs
+//   allowed-bots.
+// - push, workflow_dispatch, schedule, merge_group, release, create: only writers or the
+//   repository itself start them, so no permission look-up; the bot rule applies. A missing or
+//   unreadable event file is tolerated (the environment names the actors), but a run with no
+//   known actor at all is `permission-check-failed`.
 // - pull_request, pull_request_review, pull_request_review_comment: a head in another repository
 //   (or a deleted one) is `fork-pr`, a skip: GitHub gives those runs no OIDC token anyway. A head
-//   in this repository is allowed; the two review events also go through the actor check.
+//   in this repository goes through the actor check (GITHUB_ACTOR, GITHUB_TRIGGERING_ACTOR, the
+//   sender, the pull request author, and the review or comment author): in a private repository
+//   anyone with read access can open a pull request between two existing branches.
 // - pull_request_target: `dangerous-event` unless allow-pull-request-target, and a fork head is
 //   `dangerous-event` unless allow-fork-heads too; then the actor check.
 // - workflow_run: `dangerous-event` when the triggering run came from a fork head (always: the
@@ -23,16 +34,12 @@
 // Fork detection compares numeric ids (`head.repo.id`, `workflow_run.head_repository.id` against
 // `repository.id`), never names and never `head.repo.fork` (true for every PR of a repository that
 // is itself a fork).
+//
+// Lookups keyed by strings from outside (event names, logins, permissions GitHub reports) use Sets
+// and Maps, never plain objects: `RANK["toString"]` would find Object.prototype's method.
 import { readFileSync } from 'node:fs';
 import { setTimeout as delay } from 'node:timers/promises';
-import {
-  type BasePermission,
-  type GitHubApiOptions,
-  clip,
-  getCollaboratorPermission,
-  getPullRequestHead,
-  redact,
-} from './github-api.ts';
+import { type GitHubApiOptions, clip, getCollaboratorPermission, getPullRequestHead, redact } from './github-api.ts';
 
 export type GateReason =
   | 'ok'
@@ -275,12 +282,16 @@ async function decideUnsafe(settings: GateSettings, context: GateContext, deps: 
   run.addActors(baseActorSources(context));
 
   if (event === '') return run.deny('unsupported-event', 'GITHUB_EVENT_NAME is not set, so the event cannot be judged');
+  const payload = context.payload;
+  if (isRecord(payload)) {
+    run.addActors([{ login: userLogin(payload['sender']), type: userType(payload['sender']), role: 'the event sender' }]);
+  }
 
   if (TRUSTED_EVENTS.has(event)) {
     if (normalizedList(settings.allowedEvents).includes(event)) {
       run.warnings.push(`allowed-events names "${event}", which is allowed anyway`);
     }
-    return run.allow(`${event} runs are started only by people with write access or by the repository itself`);
+    return trustedEvent(run);
   }
 
   if (isKnownEvent(event) && normalizedList(settings.allowedEvents).includes(event)) {
@@ -288,14 +299,12 @@ async function decideUnsafe(settings: GateSettings, context: GateContext, deps: 
   }
 
   // Every other event reads the payload.
-  const payload = context.payload;
   if (!isRecord(payload)) {
     return run.deny(
       'permission-check-failed',
       `could not read the event payload (${context.payloadError ?? 'not a JSON object'}), so the run cannot be judged`,
     );
   }
-  run.addActors([{ login: userLogin(payload['sender']), type: userType(payload['sender']), role: 'the event sender' }]);
 
   if (PULL_REQUEST_EVENTS.has(event)) return pullRequestEvent(run, payload);
   if (event === 'pull_request_target') return pullRequestTargetEvent(run, payload);
@@ -310,6 +319,27 @@ async function decideUnsafe(settings: GateSettings, context: GateContext, deps: 
     'unsupported-event',
     `${event} is not an event this action trusts; list it in allowed-events to allow it (its actors are then checked)`,
   );
+}
+
+// --- push, workflow_dispatch, schedule, merge_group, release, create ----------------------------
+
+// No permission look-up: only people with write access (or the repository itself) can start these.
+// But a bot can (Dependabot pushes its branches here; an app token can publish a release), and a
+// bot is let through only when allowed-bots names it. For schedule GITHUB_ACTOR is the user who
+// last changed the cron; a bot there is denied too.
+function trustedEvent(run: Run): GateDecision {
+  const event = run.context.eventName;
+  const context = `${event} runs are started only by people with write access or by the repository itself`;
+  if (run.actors.length === 0) {
+    return run.deny(
+      'permission-check-failed',
+      `${context}, but no actor of the run is known (GITHUB_ACTOR is empty and the payload names no sender), so the bot rule cannot be applied`,
+    );
+  }
+  const bots = botRule(run, context);
+  if (!bots.ok) return bots.decision;
+  const passed = bots.passed.length === 0 ? 'no actor is a bot' : `bots let through: ${bots.passed.join(', ')}`;
+  return run.allow(`${context}; ${passed}`);
 }
 
 function baseActorSources(context: GateContext): ActorSource[] {
@@ -384,21 +414,31 @@ async function pullRequestEvent(run: Run, payload: Record<string, unknown>): Pro
       `the pull request comes from ${forkPhrase(facts.headRepoId, facts.headRepoFullName)}; GitHub gives runs for fork pull requests no OIDC token (and no secrets), so no credentials can be minted here and the step is skipped`,
     );
   }
-  if (event === 'pull_request') {
-    return run.allow('the pull request head is a branch of this repository, which only writers can push to');
-  }
-  // pull_request_review / pull_request_review_comment: a review or comment anyone can post.
-  const author =
-    event === 'pull_request_review'
-      ? { login: userLogin(recordField(payload, 'review', 'user')), type: userType(recordField(payload, 'review', 'user')), role: 'the review author' }
-      : { login: userLogin(recordField(payload, 'comment', 'user')), type: userType(recordField(payload, 'comment', 'user')), role: 'the comment author' };
-  if (typeof author.login !== 'string' || author.login === '') {
-    return payloadProblem(run, `the event payload does not name ${author.role}`);
-  }
   if (typeof facts.author !== 'string' || facts.author === '') {
     return payloadProblem(run, 'the event payload does not name the pull request author');
   }
-  run.addActors([author]);
+  // A head in this repository is not proof of write access: in a private repository anyone who can
+  // read it can open a pull request between two existing branches. So every actor is checked:
+  // GITHUB_ACTOR, GITHUB_TRIGGERING_ACTOR, the sender, the pull request author, and for the review
+  // events the review or comment author (a review or comment anyone who can read may post).
+  if (event !== 'pull_request') {
+    const author =
+      event === 'pull_request_review'
+        ? {
+            login: userLogin(recordField(payload, 'review', 'user')),
+            type: userType(recordField(payload, 'review', 'user')),
+            role: 'the review author',
+          }
+        : {
+            login: userLogin(recordField(payload, 'comment', 'user')),
+            type: userType(recordField(payload, 'comment', 'user')),
+            role: 'the comment author',
+          };
+    if (typeof author.login !== 'string' || author.login === '') {
+      return payloadProblem(run, `the event payload does not name ${author.role}`);
+    }
+    run.addActors([author]);
+  }
   return actorCheck(run, 'the pull request head is a branch of this repository');
 }
 
@@ -413,7 +453,7 @@ async function pullRequestTargetEvent(run: Run, payload: Record<string, unknown>
   if (!settings.allowPullRequestTarget) {
     return run.deny(
       'dangerous-event',
-      'pull_request_target runs with this repository\'s privileges for a pull request anyone can open; set allow-pull-request-target: true to allow it (its actors are then checked)',
+      "pull_request_target runs with this repository's privileges for a pull request anyone can open; set allow-pull-request-target: true to allow it (its actors are then checked)",
     );
   }
   if (!baseId.ok) return payloadProblem(run, baseId.problem);
@@ -503,6 +543,9 @@ async function issueCommentEvent(run: Run, payload: Record<string, unknown>): Pr
 
   if (!onPullRequest) return actorCheck(run, 'a comment on an issue');
   if (typeof number !== 'number') return payloadProblem(run, 'the event payload has no issue.number');
+  // The bot rule needs no look-up: a bot that is not allowed is denied before the pull request is.
+  const bots = botRule(run, 'a comment on a pull request');
+  if (!bots.ok) return bots.decision;
 
   const baseId = readRepositoryId(payload);
   if (!baseId.ok) return payloadProblem(run, baseId.problem);
@@ -552,26 +595,62 @@ async function commentLikeEvent(run: Run, payload: Record<string, unknown>): Pro
 
 // --- the actor check ----------------------------------------------------------------------------
 
-const RANK: Readonly<Record<BasePermission, number>> = { none: 0, read: 1, write: 2, admin: 3 };
+/** A Map, not a plain object: a permission string GitHub reports must not find `toString`. */
+const RANK: ReadonlyMap<string, number> = new Map<string, number>([
+  ['none', 0],
+  ['read', 1],
+  ['write', 2],
+  ['admin', 3],
+]);
+
+type BotRuleResult = { readonly ok: true; readonly passed: string[] } | { readonly ok: false; readonly decision: GateDecision };
+
+/** GitHub's merge queue: it starts every merge_group run, and only writers can enqueue. */
+const MERGE_QUEUE_BOT = 'github-merge-queue';
+
+/** The bot rule: every actor that is a bot must be named in allowed-bots. Needs no look-up. */
+function botRule(run: Run, context: string): BotRuleResult {
+  const allowedBots = new Set(normalizedList(run.settings.allowedBots).map(botKey));
+  const passed: string[] = [];
+  for (const actor of run.actors.filter((a) => a.bot)) {
+    if (run.context.eventName === 'merge_group' && botKey(actor.key) === MERGE_QUEUE_BOT) {
+      passed.push(`${name(actor.login)} (GitHub's merge queue)`);
+      continue;
+    }
+    if (!allowedBots.has(botKey(actor.key))) {
+      return {
+        ok: false,
+        decision: run.deny(
+          'bot-not-allowed',
+          `${context}; ${who(actor)} is a bot, and allowed-bots does not name it; to trust it, add it to allowed-bots (e.g. \`allowed-bots: ${name(actor.login)}\`)`,
+        ),
+      };
+    }
+    passed.push(`${name(actor.login)} (allowed bot)`);
+  }
+  return { ok: true, passed };
+}
 
 /** Every actor must hold min-permission; bots need allowed-bots; allowed-users override with a
- *  warning. Stops at the first denial, bots first (they need no look-up). */
+ *  warning. Stops at the first denial, bots first (they need no look-up). An unknown permission
+ *  or an unknown min-permission denies (`permission-check-failed`). */
 async function actorCheck(run: Run, context: string): Promise<GateDecision> {
   const { settings } = run;
   const min = settings.minPermission;
   if (run.actors.length === 0) {
-    return run.deny('permission-check-failed', `${context}, but no actor of the run is known (GITHUB_ACTOR is empty), so none can be checked`);
+    return run.deny(
+      'permission-check-failed',
+      `${context}, but no actor of the run is known (GITHUB_ACTOR is empty), so none can be checked`,
+    );
   }
-  const allowedBots = new Set(normalizedList(settings.allowedBots).map(botKey));
+  const needed = RANK.get(min);
+  if (needed === undefined) {
+    return run.deny('permission-check-failed', `${context}, but min-permission "${name(min)}" is not one of read, write, admin`);
+  }
   const allowedUsers = new Set(normalizedList(settings.allowedUsers));
-  const passed: string[] = [];
-
-  for (const actor of run.actors.filter((a) => a.bot)) {
-    if (!allowedBots.has(botKey(actor.key))) {
-      return run.deny('bot-not-allowed', `${context}; ${who(actor)} is a bot, and allowed-bots does not name it`);
-    }
-    passed.push(`${name(actor.login)} (allowed bot)`);
-  }
+  const bots = botRule(run, context);
+  if (!bots.ok) return bots.decision;
+  const passed: string[] = [...bots.passed];
 
   for (const actor of run.actors.filter((a) => !a.bot)) {
     const answer = await getCollaboratorPermission(run.api, run.context.repository, actor.login);
@@ -583,18 +662,29 @@ async function actorCheck(run: Run, context: string): Promise<GateDecision> {
       if (!listed) {
         return run.deny('not-a-collaborator', `${context}; ${who(actor)} is not a collaborator of ${name(run.context.repository)}`);
       }
-      run.warnings.push(`${name(actor.login)} is not a collaborator of ${name(run.context.repository)} but is let through by allowed-users`);
+      run.warnings.push(
+        `${name(actor.login)} is not a collaborator of ${name(run.context.repository)} but is let through by allowed-users`,
+      );
       passed.push(`${name(actor.login)} (allowed-users, not a collaborator)`);
       continue;
     }
-    if (RANK[answer.permission] < RANK[min]) {
+    const rank = RANK.get(answer.permission);
+    if (rank === undefined) {
+      return run.deny(
+        'permission-check-failed',
+        `${context}; could not check ${who(actor)}: GitHub reported a permission the gate does not know`,
+      );
+    }
+    if (rank < needed) {
       if (!listed) {
         return run.deny(
           'insufficient-permission',
           `${context}; ${who(actor)} has ${answer.permission} access, below min-permission ${min}`,
         );
       }
-      run.warnings.push(`${name(actor.login)} has ${answer.permission} access, below min-permission ${min}, but is let through by allowed-users`);
+      run.warnings.push(
+        `${name(actor.login)} has ${answer.permission} access, below min-permission ${min}, but is let through by allowed-users`,
+      );
       passed.push(`${name(actor.login)} (allowed-users, ${answer.permission})`);
       continue;
     }
@@ -602,7 +692,9 @@ async function actorCheck(run: Run, context: string): Promise<GateDecision> {
   }
 
   if (min === 'read') {
-    run.warnings.push('min-permission is read: on a public repository GitHub reports read access for every account, so the actor check admits anyone there');
+    run.warnings.push(
+      'min-permission is read: on a public repository GitHub reports read access for every account, so the actor check admits anyone there',
+    );
   }
   return run.allow(`${context}; every actor passed the actor check (min-permission ${min}): ${passed.join(', ')}`);
 }

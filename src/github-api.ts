@@ -37,22 +37,22 @@ export interface PullRequestHead {
 }
 
 export type PullRequestResult =
-  | ({ readonly kind: 'ok' } & PullRequestHead)
-  | { readonly kind: 'not-found' }
-  | { readonly kind: 'failed'; readonly message: string };
+  ({ readonly kind: 'ok' } & PullRequestHead) | { readonly kind: 'not-found' } | { readonly kind: 'failed'; readonly message: string };
 
 const DEFAULT_RETRY_DELAY_MS = 1_000;
 const MAX_RETRY_DELAY_MS = 5_000;
 const MAX_BODY_BYTES = 2 * 1024 * 1024;
 
-const PERMISSION_MAP: Readonly<Record<string, BasePermission>> = {
-  admin: 'admin',
-  maintain: 'write',
-  write: 'write',
-  triage: 'read',
-  read: 'read',
-  none: 'none',
-};
+/** A Map, not a plain object: `permission: "toString"` (or `constructor`, `__proto__`) must not
+ *  find Object.prototype's members and pass for a known permission. */
+const PERMISSION_MAP: ReadonlyMap<string, BasePermission> = new Map<string, BasePermission>([
+  ['admin', 'admin'],
+  ['maintain', 'write'],
+  ['write', 'write'],
+  ['triage', 'read'],
+  ['read', 'read'],
+  ['none', 'none'],
+]);
 
 /** `GET /repos/{owner}/{repo}/collaborators/{username}/permission`. 404: not a collaborator. */
 export async function getCollaboratorPermission(
@@ -70,7 +70,7 @@ export async function getCollaboratorPermission(
     return { kind: 'failed', message: `${what}: GitHub's answer has no "permission" field` };
   }
   const reported = body['permission'];
-  const permission = PERMISSION_MAP[reported];
+  const permission = PERMISSION_MAP.get(reported);
   if (permission === undefined) {
     return { kind: 'failed', message: `${what}: GitHub reported an unknown permission "${clip(reported, 40)}"` };
   }
@@ -83,15 +83,12 @@ export async function getCollaboratorPermission(
 }
 
 /** `GET /repos/{owner}/{repo}/pulls/{number}`: where the pull request's head lives. */
-export async function getPullRequestHead(
-  options: GitHubApiOptions,
-  repository: string,
-  number: number,
-): Promise<PullRequestResult> {
+export async function getPullRequestHead(options: GitHubApiOptions, repository: string, number: number): Promise<PullRequestResult> {
   const what = `pull request #${number} of ${repository}`;
   const path = repoPath(repository);
   if (path === undefined) return { kind: 'failed', message: `could not look up ${what}: "${repository}" is not OWNER/REPO` };
-  if (!Number.isSafeInteger(number) || number <= 0) return { kind: 'failed', message: `could not look up ${what}: not a pull request number` };
+  if (!Number.isSafeInteger(number) || number <= 0)
+    return { kind: 'failed', message: `could not look up ${what}: not a pull request number` };
   const answer = await getJson(options, `${path}/pulls/${number}`, what);
   if (answer.kind !== 'ok') return answer;
   const body = answer.json;
@@ -109,9 +106,7 @@ export async function getPullRequestHead(
 }
 
 type JsonAnswer =
-  | { readonly kind: 'ok'; readonly json: unknown }
-  | { readonly kind: 'not-found' }
-  | { readonly kind: 'failed'; readonly message: string };
+  { readonly kind: 'ok'; readonly json: unknown } | { readonly kind: 'not-found' } | { readonly kind: 'failed'; readonly message: string };
 
 type Attempt =
   | { readonly kind: 'done'; readonly answer: JsonAnswer }

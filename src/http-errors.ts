@@ -37,4 +37,3 @@ export function classifyTransient(error: unknown): { retry: boolean; afterMs?: n
   }
   return { retry: false };
 }
-

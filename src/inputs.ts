@@ -43,10 +43,30 @@ export function inputsFromEnv(env: NodeJS.ProcessEnv): InputReader {
 }
 
 const ID_RULES = {
-  'federation-rule-id': { env: 'ANTHROPIC_FEDERATION_RULE_ID', pattern: /^fdrl_[A-Za-z0-9]{1,128}$/, example: 'fdrl_01AbCdEfGhIjKlMnOpQrStUv', what: 'a federation rule ID starting with fdrl_' },
-  'organization-id': { env: 'ANTHROPIC_ORGANIZATION_ID', pattern: /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i, example: '12345678-90ab-cdef-1234-567890abcdef', what: 'an organization UUID' },
-  'service-account-id': { env: 'ANTHROPIC_SERVICE_ACCOUNT_ID', pattern: /^svac_[A-Za-z0-9]{1,128}$/, example: 'svac_01AbCdEfGhIjKlMnOpQrStUv', what: 'a service account ID starting with svac_' },
-  'workspace-id': { env: 'ANTHROPIC_WORKSPACE_ID', pattern: /^(wrkspc_[A-Za-z0-9]{1,128}|default)$/, example: 'wrkspc_01AbCdEfGhIjKlMnOpQrStUv', what: 'a workspace ID starting with wrkspc_, or default' },
+  'federation-rule-id': {
+    env: 'ANTHROPIC_FEDERATION_RULE_ID',
+    pattern: /^fdrl_[A-Za-z0-9]{1,128}$/,
+    example: 'fdrl_01AbCdEfGhIjKlMnOpQrStUv',
+    what: 'a federation rule ID starting with fdrl_',
+  },
+  'organization-id': {
+    env: 'ANTHROPIC_ORGANIZATION_ID',
+    pattern: /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i,
+    example: '12345678-90ab-cdef-1234-567890abcdef',
+    what: 'an organization UUID',
+  },
+  'service-account-id': {
+    env: 'ANTHROPIC_SERVICE_ACCOUNT_ID',
+    pattern: /^svac_[A-Za-z0-9]{1,128}$/,
+    example: 'svac_01AbCdEfGhIjKlMnOpQrStUv',
+    what: 'a service account ID starting with svac_',
+  },
+  'workspace-id': {
+    env: 'ANTHROPIC_WORKSPACE_ID',
+    pattern: /^(wrkspc_[A-Za-z0-9]{1,128}|default)$/,
+    example: 'wrkspc_01AbCdEfGhIjKlMnOpQrStUv',
+    what: 'a workspace ID starting with wrkspc_, or default',
+  },
 } as const;
 type IdInput = keyof typeof ID_RULES;
 
@@ -73,7 +93,9 @@ function readId(name: IdInput, read: InputReader, env: NodeJS.ProcessEnv, requir
     return undefined;
   }
   if (/\s/.test(value)) {
-    out.add(`${source} contains whitespace (a stray space or newline from a copied secret?): expected ${rule.what}, e.g. \`${rule.example}\``);
+    out.add(
+      `${source} contains whitespace (a stray space or newline from a copied secret?): expected ${rule.what}, e.g. \`${rule.example}\``,
+    );
     return undefined;
   }
   if (!rule.pattern.test(value)) {
@@ -122,7 +144,9 @@ function readList(name: string, read: InputReader, example: string, out: Collect
   const items = splitList(read(name));
   const bad = items.filter((item) => !LIST_ITEM.test(item));
   if (bad.length > 0) {
-    out.add(`${name} must be a comma- or newline-separated list of names: ${bad.map(describeValue).join(', ')} is not one, e.g. \`${name}: ${example}\``);
+    out.add(
+      `${name} must be a comma- or newline-separated list of names: ${bad.map(describeValue).join(', ')} is not one, e.g. \`${name}: ${example}\``,
+    );
     return [];
   }
   return items;
@@ -144,7 +168,9 @@ function readBaseUrl(read: InputReader, out: Collector): string {
   } else if (/[?#]/.test(value)) {
     out.add(`base-url must not have a query or fragment: got ${describeValue(value)}, e.g. ${example}`);
   } else if (url.protocol === 'http:' && !LOOPBACK_HOSTS.has(url.hostname)) {
-    out.add(`base-url may use http: only for localhost, 127.0.0.1 or ::1 (tokens must not cross a network in clear text): got ${describeValue(value)}, e.g. ${example}`);
+    out.add(
+      `base-url may use http: only for localhost, 127.0.0.1 or ::1 (tokens must not cross a network in clear text): got ${describeValue(value)}, e.g. ${example}`,
+    );
   } else if (url.protocol !== 'https:' && url.protocol !== 'http:') {
     out.add(`base-url must be an https: URL: got ${describeValue(value)}, e.g. ${example}`);
   }
@@ -182,7 +208,9 @@ function readProfile(read: InputReader, out: Collector): string {
   const value = read('profile').trim();
   if (value === '') return DEFAULT_PROFILE;
   if (!PROFILE_NAME.test(value) || value === '.' || value === '..') {
-    out.add(`profile must be 1 to 64 letters, digits, '_', '.' or '-' (not . or ..): got ${describeValue(value)}, e.g. \`profile: ${DEFAULT_PROFILE}\``);
+    out.add(
+      `profile must be 1 to 64 letters, digits, '_', '.' or '-' (not . or ..): got ${describeValue(value)}, e.g. \`profile: ${DEFAULT_PROFILE}\``,
+    );
     return DEFAULT_PROFILE;
   }
   return value;
@@ -192,7 +220,9 @@ function readAudience(read: InputReader, out: Collector): string {
   const value = read('audience').trim();
   if (value === '') return DEFAULT_AUDIENCE;
   if (/[\s,]/.test(value) || value.length > 256) {
-    out.add(`audience must be one value without spaces or commas, at most 256 characters: got ${describeValue(value)}, e.g. \`audience: ${DEFAULT_AUDIENCE}\``);
+    out.add(
+      `audience must be one value without spaces or commas, at most 256 characters: got ${describeValue(value)}, e.g. \`audience: ${DEFAULT_AUDIENCE}\``,
+    );
     return DEFAULT_AUDIENCE;
   }
   return value;

@@ -81,7 +81,7 @@ export async function mintToken(options: MintOptions): Promise<MintResult> {
   }
 }
 
-const NETWORK_HINT = 'Check base-url and the runner\'s network; behind a proxy set HTTPS_PROXY (and NO_PROXY for hosts that bypass it).';
+const NETWORK_HINT = "Check base-url and the runner's network; behind a proxy set HTTPS_PROXY (and NO_PROXY for hosts that bypass it).";
 
 /** Turns "gave up" into the last real error, with how many attempts were made. */
 function explainExhausted(error: unknown): unknown {

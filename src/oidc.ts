@@ -84,7 +84,10 @@ function readJwt(body: string): string {
     throw new ActionError('oidc-bad-answer', 'The GitHub OIDC token service answered without a JWT in `value`.');
   }
   if (Buffer.byteLength(value) > MAX_JWT_BYTES) {
-    throw new ActionError('oidc-bad-answer', `The GitHub OIDC token is larger than ${MAX_JWT_BYTES} bytes; the token endpoint would refuse it.`);
+    throw new ActionError(
+      'oidc-bad-answer',
+      `The GitHub OIDC token is larger than ${MAX_JWT_BYTES} bytes; the token endpoint would refuse it.`,
+    );
   }
   return value;
 }

@@ -30,7 +30,8 @@ async function post(): Promise<void> {
       // A refresher that stopped on its own says so; never signal a pid it no longer holds.
       const before = await readStatus(statusFile);
       if (before?.stoppedAt !== null && before?.stoppedAt !== undefined) return;
-      if (!(await stopRefresher(pid, statusFile))) warning(`The background refresher (pid ${pid}) did not stop; the runner ends it with the job.`);
+      if (!(await stopRefresher(pid, statusFile)))
+        warning(`The background refresher (pid ${pid}) did not stop; the runner ends it with the job.`);
     });
   }
   if (statusFile !== '') {

@@ -33,4 +33,3 @@ export async function readStatus(file: string): Promise<RefreshStatus | undefine
     return undefined;
   }
 }
-

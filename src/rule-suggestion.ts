@@ -16,7 +16,15 @@ export interface RuleSuggestion {
 }
 
 /** Events whose `ref` names the default branch whatever triggered them: pinning `ref` does not keep them out. */
-const REF_IS_DEFAULT_BRANCH = new Set(['pull_request_target', 'workflow_run', 'issue_comment', 'issues', 'discussion', 'discussion_comment', 'schedule']);
+const REF_IS_DEFAULT_BRANCH = new Set([
+  'pull_request_target',
+  'workflow_run',
+  'issue_comment',
+  'issues',
+  'discussion',
+  'discussion_comment',
+  'schedule',
+]);
 
 const str = (value: string | number | undefined): string | undefined => (value === undefined ? undefined : String(value));
 
@@ -79,10 +87,14 @@ export function suggestionNotes(claims: Claims): string[] {
   const notes: string[] = [];
   const sub = String(claims.sub ?? '');
   if (/^repo:[^/:]+@\d+\//.test(sub)) {
-    notes.push('This repository uses the immutable subject form (repo:OWNER@ID/REPO@ID:…): a rule written as repo:OWNER/REPO:* does not match it.');
+    notes.push(
+      'This repository uses the immutable subject form (repo:OWNER@ID/REPO@ID:…): a rule written as repo:OWNER/REPO:* does not match it.',
+    );
   }
   if (claims.event_name !== undefined && REF_IS_DEFAULT_BRANCH.has(String(claims.event_name))) {
-    notes.push(`For ${String(claims.event_name)} the ref claims name the default branch whatever triggered the run; the event_name pin is what keeps other events out.`);
+    notes.push(
+      `For ${String(claims.event_name)} the ref claims name the default branch whatever triggered the run; the event_name pin is what keeps other events out.`,
+    );
   }
   return notes;
 }
@@ -95,6 +107,8 @@ export function likelyMismatches(claims: Claims, audience: string): string[] {
     `event_name = ${String(claims.event_name ?? '(missing)')}, ref = ${String(claims.ref ?? '(missing)')}`,
     `job_workflow_ref = ${String(claims.job_workflow_ref ?? '(missing)')}`,
     `repository_id = ${String(claims.repository_id ?? '(missing)')}, repository_owner_id = ${String(claims.repository_owner_id ?? '(missing)')}`,
-    ...(claims.environment === undefined ? [] : [`environment = ${String(claims.environment)} (an environment changes sub to …:environment:NAME)`]),
+    ...(claims.environment === undefined
+      ? []
+      : [`environment = ${String(claims.environment)} (an environment changes sub to …:environment:NAME)`]),
   ];
 }

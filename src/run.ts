@@ -84,7 +84,12 @@ function warnIfUnpinned(env: NodeJS.ProcessEnv): void {
 /** Milliseconds left before the deadline, at most `cap`; an error once none are left. */
 function budget(deadline: number, cap: number): number {
   const left = deadline - Date.now();
-  if (left <= 0) throw new ActionError('deadline', 'Ran out of time (timeout-seconds).', 'Raise timeout-seconds, or check the network between the runner and the servers.');
+  if (left <= 0)
+    throw new ActionError(
+      'deadline',
+      'Ran out of time (timeout-seconds).',
+      'Raise timeout-seconds, or check the network between the runner and the servers.',
+    );
   return Math.min(cap, left);
 }
 
@@ -132,21 +137,32 @@ function showClaims(jwt: string, settings: Settings, context: RunContext): Claim
   return claims;
 }
 
-async function dryRun(settings: Settings, oidc: OidcEndpoint, agent: string, gate: GateLine, context: RunContext, deadline: number): Promise<void> {
+async function dryRun(
+  settings: Settings,
+  oidc: OidcEndpoint,
+  agent: string,
+  gate: GateLine,
+  context: RunContext,
+  deadline: number,
+): Promise<void> {
   const jwt = await fetchIdToken({
     endpoint: oidc,
     audience: settings.audience,
     timeoutMs: budget(deadline, 10_000),
     userAgent: agent,
     mask: (secret) => {
-        maskSecret(secret, context);
-      },
+      maskSecret(secret, context);
+    },
   });
   const claims = showClaims(jwt, settings, context);
   const suggestion = suggestRule(claims, settings.audience, settings.ids);
   core.setOutput('dry-run', 'true');
   core.info('Dry run: stopped before the exchange. No assertion was spent and no token was minted.');
-  await writeSummary(settings, dryRunSummary({ claims, ruleJson: JSON.stringify(suggestion.body, null, 2), condition: suggestion.condition, gate }), context);
+  await writeSummary(
+    settings,
+    dryRunSummary({ claims, ruleJson: JSON.stringify(suggestion.body, null, 2), condition: suggestion.condition, gate }),
+    context,
+  );
 }
 
 async function mint(settings: Settings, oidc: OidcEndpoint, agent: string, context: RunContext, deadline: number): Promise<MintResult> {
@@ -166,10 +182,14 @@ async function mint(settings: Settings, oidc: OidcEndpoint, agent: string, conte
         if (attempt === 1) showClaims(jwt, settings, context);
       },
       onRetry: ({ attempt, delayMs, error }) => {
-        core.info(`Attempt ${attempt} failed (${scrub(messageOf(error), context.secrets)}); retrying in ${(delayMs / 1000).toFixed(1)}s with a fresh OIDC token.`);
+        core.info(
+          `Attempt ${attempt} failed (${scrub(messageOf(error), context.secrets)}); retrying in ${(delayMs / 1000).toFixed(1)}s with a fresh OIDC token.`,
+        );
       },
     });
-    core.info(`Minted a token that expires at ${new Date(minted.expiresAt).toISOString()} (in ${Math.round(minted.expiresIn)}s), fingerprint ${tokenFingerprint(minted.accessToken)}.`);
+    core.info(
+      `Minted a token that expires at ${new Date(minted.expiresAt).toISOString()} (in ${Math.round(minted.expiresIn)}s), fingerprint ${tokenFingerprint(minted.accessToken)}.`,
+    );
     return minted;
   } catch (error) {
     throw withRuleHint(error, settings, context.claims);
@@ -204,7 +224,12 @@ interface Exported {
   readonly configDir: string | undefined;
 }
 
-async function exportCredentials(settings: Settings, minted: MintResult, conflicts: ConflictOutcome, env: NodeJS.ProcessEnv): Promise<Exported> {
+async function exportCredentials(
+  settings: Settings,
+  minted: MintResult,
+  conflicts: ConflictOutcome,
+  env: NodeJS.ProcessEnv,
+): Promise<Exported> {
   const expiresAt = new Date(minted.expiresAt).toISOString();
   core.setOutput('access-token', minted.accessToken);
   core.setOutput('expires-at', expiresAt);
@@ -250,7 +275,9 @@ async function exportCredentials(settings: Settings, minted: MintResult, conflic
 function refresherScript(): string {
   const here = fileURLToPath(import.meta.url);
   // Bundled: dist/main/index.js → dist/refresher/index.js. From source: src/run.ts → src/refresher.ts.
-  return here.endsWith('.ts') ? path.join(path.dirname(here), 'refresher.ts') : path.join(path.dirname(here), '..', 'refresher', 'index.js');
+  return here.endsWith('.ts')
+    ? path.join(path.dirname(here), 'refresher.ts')
+    : path.join(path.dirname(here), '..', 'refresher', 'index.js');
 }
 
 function startRenewal(settings: Settings, minted: MintResult, configDir: string, env: NodeJS.ProcessEnv): boolean {
@@ -271,8 +298,12 @@ function startRenewal(settings: Settings, minted: MintResult, configDir: string,
   );
   core.saveState(STATE.refresherPid, String(pid));
   core.saveState(STATE.statusFile, statusFile);
-  core.info(`Started the background refresher (pid ${pid}): the profile's token is renewed before it expires, until the post step stops it.`);
-  core.info('Renewed tokens are written only to the profile; a background process cannot register log masks, so no step should print the profile.');
+  core.info(
+    `Started the background refresher (pid ${pid}): the profile's token is renewed before it expires, until the post step stops it.`,
+  );
+  core.info(
+    'Renewed tokens are written only to the profile; a background process cannot register log masks, so no step should print the profile.',
+  );
   return true;
 }
 

@@ -39,7 +39,11 @@ const HEADING = '### Claude credentials (GitHub OIDC)';
 
 /** Text safe inside a Markdown table cell. */
 export function cell(value: string): string {
-  return value.replace(/\\/g, '\\\\').replace(/\|/g, '\\|').replace(/[\r\n]+/g, ' ').replace(/</g, '&lt;');
+  return value
+    .replace(/\\/g, '\\\\')
+    .replace(/\|/g, '\\|')
+    .replace(/[\r\n]+/g, ' ')
+    .replace(/</g, '&lt;');
 }
 
 function code(value: string): string {

@@ -162,7 +162,9 @@ describe('warnings and identification', () => {
   it('names the action, its version and the run in the user-agent', async () => {
     const main = await runStep(job, 'main', { inputs: inputs() });
     expect(main.code).toBe(0);
-    expect(String(endpoint.exchanges.at(-1)!.headers['user-agent'])).toMatch(/^claude-oidc-action\/0\.1\.0 \(octo-org\/octo-repo; run 1001\/1\)/);
+    expect(String(endpoint.exchanges.at(-1)!.headers['user-agent'])).toMatch(
+      /^claude-oidc-action\/0\.1\.0 \(octo-org\/octo-repo; run 1001\/1\)/,
+    );
     await runStep(job, 'post', { state: main.state });
   });
 });

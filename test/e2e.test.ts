@@ -33,7 +33,11 @@ afterAll(async () => {
 });
 
 function pushPayload(): object {
-  return { ref: 'refs/heads/main', repository: { id: 123456789, full_name: 'octo-org/octo-repo', owner: { login: 'octo-org', id: 987654 } }, sender: { login: 'octocat', type: 'User' } };
+  return {
+    ref: 'refs/heads/main',
+    repository: { id: 123456789, full_name: 'octo-org/octo-repo', owner: { login: 'octo-org', id: 987654 } },
+    sender: { login: 'octocat', type: 'User' },
+  };
 }
 
 function writeEvent(j: Job, name: string, payload: object): Record<string, string> {
@@ -160,7 +164,9 @@ describe('the bundled action, end to end', () => {
 
   it('reports every bad input at once and makes no network call', async () => {
     const before = { oidc: oidc.requests.length, exchanges: endpoint.exchanges.length };
-    const main = await runStep(job, 'main', { inputs: { 'organization-id': 'nope', 'base-url': 'http://example.com', 'timeout-seconds': 'x' } });
+    const main = await runStep(job, 'main', {
+      inputs: { 'organization-id': 'nope', 'base-url': 'http://example.com', 'timeout-seconds': 'x' },
+    });
     expect(main.code).toBe(1);
     const error = errors(main).join('\n');
     expect(error).toMatch(/federation-rule-id is required/);
@@ -173,7 +179,10 @@ describe('the bundled action, end to end', () => {
   });
 
   it('names the missing id-token permission, shows the YAML and mentions forks', async () => {
-    const main = await runStep(job, 'main', { inputs: baseInputs(), env: { ACTIONS_ID_TOKEN_REQUEST_URL: '', ACTIONS_ID_TOKEN_REQUEST_TOKEN: '' } });
+    const main = await runStep(job, 'main', {
+      inputs: baseInputs(),
+      env: { ACTIONS_ID_TOKEN_REQUEST_URL: '', ACTIONS_ID_TOKEN_REQUEST_TOKEN: '' },
+    });
     expect(main.code).toBe(1);
     const error = errors(main).join('\n');
     expect(error).toContain('id-token: write');
@@ -191,7 +200,10 @@ describe('the bundled action, end to end', () => {
   });
 
   it('with conflicting-credentials: override, blanks the leftover key for later steps', async () => {
-    const main = await runStep(job, 'main', { inputs: { ...baseInputs(), 'conflicting-credentials': 'override' }, env: { ANTHROPIC_API_KEY: 'sk-ant-api03-test-leftover' } });
+    const main = await runStep(job, 'main', {
+      inputs: { ...baseInputs(), 'conflicting-credentials': 'override' },
+      env: { ANTHROPIC_API_KEY: 'sk-ant-api03-test-leftover' },
+    });
     expect(main.code).toBe(0);
     expect(main.env['ANTHROPIC_API_KEY']).toBe('');
     expect(warnings(main).join('\n')).toMatch(/ANTHROPIC_API_KEY was set; exported it as empty/);

@@ -68,7 +68,17 @@ function pr(headRepoId: number | null, author = 'octocat'): object {
     pull_request: {
       number: 7,
       user: { login: author, type: 'User' },
-      head: { ref: 'feature', repo: headRepoId === null ? null : { id: headRepoId, full_name: headRepoId === REPO_ID ? 'octo-org/octo-repo' : 'stranger/octo-repo', fork: headRepoId !== REPO_ID } },
+      head: {
+        ref: 'feature',
+        repo:
+          headRepoId === null
+            ? null
+            : {
+                id: headRepoId,
+                full_name: headRepoId === REPO_ID ? 'octo-org/octo-repo' : 'stranger/octo-repo',
+                fork: headRepoId !== REPO_ID,
+              },
+      },
       base: { ref: 'main', repo },
     },
     repository: repo,
@@ -87,7 +97,10 @@ async function expectNoCredentialTraffic(run: () => Promise<void>): Promise<void
 describe('the gate in the bundled action', () => {
   it('skips a fork pull request with on-deny: skip: green step, allowed=false, no OIDC request', async () => {
     await expectNoCredentialTraffic(async () => {
-      const main = await runStep(job, 'main', { inputs: inputs({ 'on-deny': 'skip' }), env: { ...event('pull_request', pr(555)), ACTIONS_ID_TOKEN_REQUEST_URL: '', ACTIONS_ID_TOKEN_REQUEST_TOKEN: '' } });
+      const main = await runStep(job, 'main', {
+        inputs: inputs({ 'on-deny': 'skip' }),
+        env: { ...event('pull_request', pr(555)), ACTIONS_ID_TOKEN_REQUEST_URL: '', ACTIONS_ID_TOKEN_REQUEST_TOKEN: '' },
+      });
       expect(main.code).toBe(0);
       expect(main.outputs['allowed']).toBe('false');
       expect(main.outputs['reason']).toBe('fork-pr');
@@ -112,20 +125,35 @@ describe('the gate in the bundled action', () => {
   });
 
   it('denies a comment by a reader after looking up the permission, with the token never printed', async () => {
-    const payload = { issue: { number: 3, user: { login: 'mallory' } }, comment: { user: { login: 'mallory', type: 'User' }, body: '@claude do it' }, repository: repo, sender: { login: 'mallory', type: 'User' } };
+    const payload = {
+      issue: { number: 3, user: { login: 'mallory' } },
+      comment: { user: { login: 'mallory', type: 'User' }, body: '@claude do it' },
+      repository: repo,
+      sender: { login: 'mallory', type: 'User' },
+    };
     await expectNoCredentialTraffic(async () => {
       const main = await runStep(job, 'main', { inputs: inputs(), env: event('issue_comment', payload, 'mallory') });
       expect(main.code).toBe(1);
       expect(main.outputs['reason']).toBe('insufficient-permission');
       expect(main.stdout).toMatch(/mallory/);
-      expect(main.stdout.split('\n').filter((l) => !l.startsWith('::add-mask::')).join('\n')).not.toContain(GH_TOKEN);
+      expect(
+        main.stdout
+          .split('\n')
+          .filter((l) => !l.startsWith('::add-mask::'))
+          .join('\n'),
+      ).not.toContain(GH_TOKEN);
     });
     expect(github.lookups()).toContain('permission:mallory');
     expect(github.requests.every((r) => r.authorization === `Bearer ${GH_TOKEN}` || r.authorization === `token ${GH_TOKEN}`)).toBe(true);
   });
 
   it('allows a comment by a writer and mints', async () => {
-    const payload = { issue: { number: 3, user: { login: 'octocat' } }, comment: { user: { login: 'octocat', type: 'User' }, body: '@claude do it' }, repository: repo, sender: { login: 'octocat', type: 'User' } };
+    const payload = {
+      issue: { number: 3, user: { login: 'octocat' } },
+      comment: { user: { login: 'octocat', type: 'User' }, body: '@claude do it' },
+      repository: repo,
+      sender: { login: 'octocat', type: 'User' },
+    };
     const before = endpoint.exchanges.length;
     const main = await runStep(job, 'main', { inputs: inputs(), env: event('issue_comment', payload) });
     expect(main.code).toBe(0);
@@ -136,7 +164,12 @@ describe('the gate in the bundled action', () => {
 
   it('denies when the permission look-up fails (fail closed)', async () => {
     github.reset({ repository: 'octo-org/octo-repo', token: GH_TOKEN, users: { octocat: { permission: 'write', fault: 'error-always' } } });
-    const payload = { issue: { number: 3 }, comment: { user: { login: 'octocat', type: 'User' } }, repository: repo, sender: { login: 'octocat', type: 'User' } };
+    const payload = {
+      issue: { number: 3 },
+      comment: { user: { login: 'octocat', type: 'User' } },
+      repository: repo,
+      sender: { login: 'octocat', type: 'User' },
+    };
     await expectNoCredentialTraffic(async () => {
       const main = await runStep(job, 'main', { inputs: inputs({ 'on-deny': 'skip' }), env: event('issue_comment', payload) });
       expect(main.code).toBe(0);
@@ -146,18 +179,83 @@ describe('the gate in the bundled action', () => {
 
   it('denies an unknown event unless it is listed in allowed-events', async () => {
     await expectNoCredentialTraffic(async () => {
-      const main = await runStep(job, 'main', { inputs: inputs({ 'on-deny': 'skip' }), env: event('repository_dispatch', { action: 'go', repository: repo, sender: { login: 'octocat', type: 'User' } }) });
+      const main = await runStep(job, 'main', {
+        inputs: inputs({ 'on-deny': 'skip' }),
+        env: event('repository_dispatch', { action: 'go', repository: repo, sender: { login: 'octocat', type: 'User' } }),
+      });
       expect(main.outputs['reason']).toBe('unsupported-event');
     });
-    const allowed = await runStep(job, 'main', { inputs: inputs({ 'allowed-events': 'repository_dispatch', profile: 'dispatch' }), env: event('repository_dispatch', { action: 'go', repository: repo, sender: { login: 'octocat', type: 'User' } }) });
+    const allowed = await runStep(job, 'main', {
+      inputs: inputs({ 'allowed-events': 'repository_dispatch', profile: 'dispatch' }),
+      env: event('repository_dispatch', { action: 'go', repository: repo, sender: { login: 'octocat', type: 'User' } }),
+    });
     expect(allowed.code).toBe(0);
     expect(allowed.outputs['allowed']).toBe('true');
     await runStep(job, 'post', { state: allowed.state });
   });
 
+  it('fails a push by dependabot[bot] without any look-up, naming allowed-bots', async () => {
+    const bot = { login: 'dependabot[bot]', id: 49699333, type: 'Bot' };
+    await expectNoCredentialTraffic(async () => {
+      const main = await runStep(job, 'main', {
+        inputs: inputs(),
+        env: event('push', { ref: 'refs/heads/dependabot/npm/x', repository: repo, sender: bot }, 'dependabot[bot]'),
+      });
+      expect(main.code).toBe(1);
+      expect(main.outputs['allowed']).toBe('false');
+      expect(main.outputs['reason']).toBe('bot-not-allowed');
+      expect(main.outputs['access-token']).toBeUndefined();
+      expect(errors(main).join('\n')).toMatch(
+        /dependabot\[bot\] .* is a bot, and allowed-bots does not name it.*`allowed-bots: dependabot\[bot\]`/,
+      );
+      expect(main.summary).toMatch(/Denied: no credentials for this run/);
+    });
+    expect(github.requests).toEqual([]);
+  });
+
+  it('allows a push by dependabot[bot] named in allowed-bots, without any look-up, and mints', async () => {
+    const bot = { login: 'dependabot[bot]', id: 49699333, type: 'Bot' };
+    const before = { oidc: oidc.requests.length, exchanges: endpoint.exchanges.length };
+    const main = await runStep(job, 'main', {
+      inputs: inputs({ 'allowed-bots': 'dependabot[bot]' }),
+      env: event('push', { ref: 'refs/heads/dependabot/npm/x', repository: repo, sender: bot }, 'dependabot[bot]'),
+    });
+    expect(main.code).toBe(0);
+    expect(main.outputs['allowed']).toBe('true');
+    expect(main.outputs['reason']).toBe('ok');
+    expect(oidc.requests.length).toBeGreaterThan(before.oidc);
+    expect(endpoint.exchanges.length).toBe(before.exchanges + 1);
+    expect(github.requests).toEqual([]);
+    await runStep(job, 'post', { state: main.state });
+  });
+
+  it('denies a same-repository pull_request opened by a reader after looking up the permission', async () => {
+    await expectNoCredentialTraffic(async () => {
+      const main = await runStep(job, 'main', { inputs: inputs(), env: event('pull_request', pr(REPO_ID, 'mallory'), 'mallory') });
+      expect(main.code).toBe(1);
+      expect(main.outputs['allowed']).toBe('false');
+      expect(main.outputs['reason']).toBe('insufficient-permission');
+      expect(errors(main).join('\n')).toMatch(/mallory .* has read access, below min-permission write/);
+    });
+    expect(github.lookups()).toEqual(['permission:mallory']);
+  });
+
+  it('allows a same-repository pull_request opened by a writer after looking up the permission, and mints', async () => {
+    const before = endpoint.exchanges.length;
+    const main = await runStep(job, 'main', { inputs: inputs(), env: event('pull_request', pr(REPO_ID)) });
+    expect(main.code).toBe(0);
+    expect(main.outputs['allowed']).toBe('true');
+    expect(endpoint.exchanges.length).toBe(before + 1);
+    expect(github.lookups()).toEqual(['permission:octocat']);
+    await runStep(job, 'post', { state: main.state });
+  });
+
   it('reports bad gate inputs as input errors, before any request', async () => {
     await expectNoCredentialTraffic(async () => {
-      const main = await runStep(job, 'main', { inputs: inputs({ 'min-permission': 'triage-ish', 'allow-fork-heads': 'maybe' }), env: event('push', { repository: repo }) });
+      const main = await runStep(job, 'main', {
+        inputs: inputs({ 'min-permission': 'triage-ish', 'allow-fork-heads': 'maybe' }),
+        env: event('push', { repository: repo }),
+      });
       expect(main.code).toBe(1);
       const error = errors(main).join('\n');
       expect(error).toMatch(/min-permission must be one of read, write, admin/);

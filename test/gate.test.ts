@@ -12,12 +12,16 @@ import {
   type GateReason,
   type GateSettings,
   MIN_PERMISSIONS,
+  type MinPermission,
   decide,
   isMinPermission,
   readGateContext,
 } from '../src/gate.ts';
 import { type FakeGitHub, type FakeGitHubConfig, type PullAnswer, type UserAnswer, startFakeGitHub } from './support/github-api.ts';
 
+// Webhook payloads are untyped JSON that the cases reshape (a fork head, `head.repo: null`, a
+// deleted user); a type for each GitHub payload would check nothing the assertions do not.
+/* eslint-disable @typescript-eslint/no-unsafe-member-access */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Json = Record<string, any>;
 
@@ -80,7 +84,13 @@ function user(login: string, id = 500, type = 'User'): Json {
 }
 
 const fork = { id: 200, name: 'widgets', full_name: 'mallory/widgets', fork: true, owner: user('mallory', 66) };
-const sameRepo = { id: 100, name: 'widgets', full_name: 'acme/widgets', fork: false, owner: { login: 'acme', id: 10, type: 'Organization' } };
+const sameRepo = {
+  id: 100,
+  name: 'widgets',
+  full_name: 'acme/widgets',
+  fork: false,
+  owner: { login: 'acme', id: 10, type: 'Organization' },
+};
 
 let fileCounter = 0;
 
@@ -165,7 +175,12 @@ function check(c: Case, decision: GateDecision): void {
   for (const text of [decision.summary, ...decision.warnings, ...decision.actors]) expect(text).not.toContain(TOKEN);
 }
 
-const allow = (lookups: readonly string[], extra: Partial<Case['expected']> = {}): Case['expected'] => ({ allowed: true, reason: 'ok', lookups, ...extra });
+const allow = (lookups: readonly string[], extra: Partial<Case['expected']> = {}): Case['expected'] => ({
+  allowed: true,
+  reason: 'ok',
+  lookups,
+  ...extra,
+});
 const deny = (reason: Exclude<GateReason, 'ok'>, lookups: readonly string[], extra: Partial<Case['expected']> = {}): Case['expected'] => ({
   allowed: false,
   reason,
@@ -179,11 +194,49 @@ const setHead = (repo: Json | null) => (p: Json) => {
 
 // --------------------------------------------------------------------------------------------
 
+const dependabot = (): Json => user('dependabot[bot]', 49699333, 'Bot');
+const botSender = (login: string, id: number) => (p: Json) => {
+  p['sender'] = user(login, id, 'Bot');
+};
+
 const trustedEvents: Case[] = [
-  { name: 'push', event: 'push', expected: allow([], { summary: [/push in acme\/widgets by bob/, /write access or by the repository itself/] }) },
+  {
+    name: 'push',
+    event: 'push',
+    expected: allow([], { summary: [/push in acme\/widgets by bob/, /write access or by the repository itself; no actor is a bot/] }),
+  },
   { name: 'workflow_dispatch', event: 'workflow_dispatch', expected: allow([]) },
   { name: 'schedule (payload without a sender)', event: 'schedule', actor: 'alice', expected: allow([]) },
-  { name: 'merge_group started by the merge queue bot', event: 'merge_group', actor: 'github-merge-queue[bot]', expected: allow([]) },
+  {
+    name: "merge_group started by GitHub's merge queue: ok, no look-ups (only writers can enqueue)",
+    event: 'merge_group',
+    actor: 'github-merge-queue[bot]',
+    expected: allow([], { summary: [/bots let through: github-merge-queue\[bot\] \(GitHub's merge queue\)/] }),
+  },
+  {
+    name: 'the merge queue bot on another event: bot-not-allowed (the exemption is for merge_group only)',
+    event: 'push',
+    actor: 'github-merge-queue[bot]',
+    expected: deny('bot-not-allowed', [], {
+      summary: [
+        /github-merge-queue\[bot\] \(GITHUB_ACTOR, GITHUB_TRIGGERING_ACTOR\) is a bot/,
+        /`allowed-bots: github-merge-queue\[bot\]`/,
+      ],
+    }),
+  },
+  {
+    name: 'merge_group with another bot as actor: bot-not-allowed',
+    event: 'merge_group',
+    actor: 'dependabot[bot]',
+    expected: deny('bot-not-allowed', [], { summary: [/dependabot\[bot\] .* is a bot/] }),
+  },
+  {
+    name: 'push by dependabot[bot], named in allowed-bots: ok, no look-ups',
+    event: 'push',
+    actor: 'dependabot[bot]',
+    settings: { allowedBots: ['dependabot[bot]'] },
+    expected: allow([], { summary: [/bots let through: dependabot\[bot\] \(allowed bot\)/] }),
+  },
   { name: 'release', event: 'release', expected: allow([]) },
   { name: 'create (a tag)', event: 'create', expected: allow([]) },
   { name: 'push needs no payload: a missing event file still allows', event: 'push', fixture: null, actor: 'bob', expected: allow([]) },
@@ -193,13 +246,218 @@ const trustedEvents: Case[] = [
     settings: { allowedEvents: ['push'] },
     expected: allow([], { warnings: [/allowed anyway/] }),
   },
+  {
+    name: 'push by dependabot[bot]: bot-not-allowed, no look-ups, the message says what to add',
+    event: 'push',
+    actor: 'dependabot[bot]',
+    mutate: (p) => {
+      p['sender'] = dependabot();
+    },
+    expected: deny('bot-not-allowed', [], {
+      summary: [
+        /push in acme\/widgets by dependabot\[bot\]/,
+        /dependabot\[bot\] \(GITHUB_ACTOR, GITHUB_TRIGGERING_ACTOR, the event sender\) is a bot, and allowed-bots does not name it/,
+        /add it to allowed-bots \(e\.g\. `allowed-bots: dependabot\[bot\]`\)/,
+      ],
+    }),
+  },
+  {
+    name: 'push by dependabot[bot] with allowed-bots "dependabot[bot]": ok, no look-ups',
+    event: 'push',
+    actor: 'dependabot[bot]',
+    settings: { allowedBots: ['dependabot[bot]'] },
+    mutate: (p) => {
+      p['sender'] = dependabot();
+    },
+    expected: allow([], { summary: [/dependabot\[bot\] \(allowed bot\)/] }),
+  },
+  {
+    name: 'push by dependabot[bot] with only another bot allowed: bot-not-allowed',
+    event: 'push',
+    actor: 'dependabot[bot]',
+    settings: { allowedBots: ['renovate[bot]'] },
+    mutate: (p) => {
+      p['sender'] = dependabot();
+    },
+    expected: deny('bot-not-allowed', []),
+  },
+  {
+    name: 'push by dependabot[bot] without an event file: GITHUB_ACTOR alone is enough to deny',
+    event: 'push',
+    fixture: null,
+    actor: 'dependabot[bot]',
+    expected: deny('bot-not-allowed', [], { summary: [/dependabot\[bot\] \(GITHUB_ACTOR, GITHUB_TRIGGERING_ACTOR\)/] }),
+  },
+  {
+    name: 'push whose payload sender is a bot while GITHUB_ACTOR is a person: bot-not-allowed',
+    event: 'push',
+    actor: 'bob',
+    mutate: botSender('renovate[bot]', 29139614),
+    expected: deny('bot-not-allowed', [], { summary: [/renovate\[bot\] \(the event sender\) is a bot/] }),
+  },
+  {
+    name: 'push re-run by a bot (GITHUB_TRIGGERING_ACTOR): bot-not-allowed',
+    event: 'push',
+    actor: 'bob',
+    triggeringActor: 'some-app[bot]',
+    expected: deny('bot-not-allowed', [], {
+      summary: [/re-run by some-app\[bot\]/, /some-app\[bot\] \(GITHUB_TRIGGERING_ACTOR\) is a bot/],
+    }),
+  },
+  {
+    name: 'push by a sender of type "Bot" without the [bot] suffix: bot-not-allowed',
+    event: 'push',
+    actor: 'Copilot',
+    mutate: botSender('Copilot', 198982749),
+    expected: deny('bot-not-allowed', [], { summary: [/`allowed-bots: Copilot`/] }),
+  },
+  {
+    name: 'workflow_dispatch by github-actions[bot]: bot-not-allowed',
+    event: 'workflow_dispatch',
+    actor: 'github-actions[bot]',
+    mutate: botSender('github-actions[bot]', 41898282),
+    expected: deny('bot-not-allowed', []),
+  },
+  {
+    name: 'schedule whose GITHUB_ACTOR is a bot: bot-not-allowed (no exception for schedule)',
+    event: 'schedule',
+    actor: 'dependabot[bot]',
+    expected: deny('bot-not-allowed', [], { summary: [/schedule in acme\/widgets by dependabot\[bot\]/] }),
+  },
+  {
+    name: 'release published by an app: bot-not-allowed',
+    event: 'release',
+    actor: 'release-app[bot]',
+    mutate: botSender('release-app[bot]', 88),
+    expected: deny('bot-not-allowed', []),
+  },
+  {
+    name: 'release published by an app named in allowed-bots without the suffix: ok',
+    event: 'release',
+    actor: 'release-app[bot]',
+    settings: { allowedBots: ['Release-App'] },
+    mutate: botSender('release-app[bot]', 88),
+    expected: allow([]),
+  },
+  {
+    name: 'create (a branch) by dependabot[bot]: bot-not-allowed',
+    event: 'create',
+    actor: 'dependabot[bot]',
+    mutate: (p) => {
+      p['sender'] = dependabot();
+    },
+    expected: deny('bot-not-allowed', []),
+  },
+  {
+    name: 'schedule with no actor at all (GITHUB_ACTOR empty, no sender): permission-check-failed',
+    event: 'schedule',
+    actor: '',
+    expected: deny('permission-check-failed', [], { summary: [/no actor of the run is known/] }),
+  },
 ];
 
 const pullRequestEvents: Case[] = [
   {
-    name: 'pull_request from a branch of this repository',
+    name: 'pull_request from a branch of this repository, by a writer: ok after the actor check',
     event: 'pull_request',
-    expected: allow([], { summary: [/pull_request #12 in acme\/widgets by bob/, /branch of this repository/] }),
+    expected: allow(['permission:bob'], {
+      summary: [
+        /pull_request #12 in acme\/widgets by bob/,
+        /branch of this repository; every actor passed the actor check \(min-permission write\): bob \(write\)/,
+      ],
+    }),
+  },
+  {
+    name: 'pull_request from a branch of this repository, opened by a reader: insufficient-permission',
+    event: 'pull_request',
+    actor: 'carol',
+    mutate: (p) => {
+      p['pull_request'].user = user('carol', 13);
+      p['sender'] = user('carol', 13);
+    },
+    expected: deny('insufficient-permission', ['permission:carol'], {
+      summary: [
+        /carol \(GITHUB_ACTOR, GITHUB_TRIGGERING_ACTOR, the event sender, the pull request author\) has read access, below min-permission write/,
+      ],
+    }),
+  },
+  {
+    name: 'pull_request from a branch of this repository, opened by a non-collaborator: not-a-collaborator',
+    event: 'pull_request',
+    actor: 'mallory',
+    mutate: (p) => {
+      p['pull_request'].user = user('mallory', 66);
+      p['sender'] = user('mallory', 66);
+    },
+    expected: deny('not-a-collaborator', ['permission:mallory']),
+  },
+  {
+    name: 'pull_request by a reader, updated by a writer: the pull request author is checked too',
+    event: 'pull_request',
+    actor: 'bob',
+    mutate: (p) => {
+      p['action'] = 'synchronize';
+      p['pull_request'].user = user('carol', 13);
+    },
+    expected: deny('insufficient-permission', ['permission:bob', 'permission:carol'], {
+      summary: [/carol \(the pull request author\) has read access/],
+    }),
+  },
+  {
+    name: 'pull_request by a writer, re-run by a reader: GITHUB_TRIGGERING_ACTOR checked',
+    event: 'pull_request',
+    actor: 'bob',
+    triggeringActor: 'carol',
+    expected: deny('insufficient-permission', ['permission:bob', 'permission:carol'], {
+      summary: [/re-run by carol/, /carol \(GITHUB_TRIGGERING_ACTOR\)/],
+    }),
+  },
+  {
+    name: 'pull_request by a writer whose sender is a reader: the sender is checked',
+    event: 'pull_request',
+    actor: 'bob',
+    mutate: (p) => {
+      p['sender'] = user('carol', 13);
+    },
+    expected: deny('insufficient-permission', ['permission:bob', 'permission:carol'], { summary: [/carol \(the event sender\)/] }),
+  },
+  {
+    name: 'pull_request by a reader listed in allowed-users: ok with a warning',
+    event: 'pull_request',
+    actor: 'carol',
+    settings: { allowedUsers: ['carol'] },
+    mutate: (p) => {
+      p['pull_request'].user = user('carol', 13);
+      p['sender'] = user('carol', 13);
+    },
+    expected: allow(['permission:carol'], {
+      warnings: [/carol has read access, below min-permission write, but is let through by allowed-users/],
+    }),
+  },
+  {
+    name: 'pull_request by a maintainer and an admin (re-run): ok, both checked',
+    event: 'pull_request',
+    actor: 'erin',
+    triggeringActor: 'alice',
+    mutate: (p) => {
+      p['pull_request'].user = user('erin', 15);
+      p['sender'] = user('erin', 15);
+    },
+    expected: allow(['permission:erin', 'permission:alice'], { summary: [/erin \(write\), alice \(admin\)/] }),
+  },
+  {
+    name: 'pull_request whose permission look-up answers "toString": permission-check-failed',
+    event: 'pull_request',
+    users: { bob: 'toString' },
+    expected: deny('permission-check-failed', ['permission:bob'], { summary: [/unknown permission "toString"/] }),
+  },
+  {
+    name: 'pull_request without pull_request.user: permission-check-failed, no look-ups',
+    event: 'pull_request',
+    mutate: (p) => {
+      delete p['pull_request'].user;
+    },
+    expected: deny('permission-check-failed', [], { summary: [/does not name the pull request author/] }),
   },
   {
     name: 'pull_request from a fork: fork-pr, explained as a skip',
@@ -234,7 +492,7 @@ const pullRequestEvents: Case[] = [
       p['pull_request'].head.repo = { ...sameRepo, fork: true, full_name: 'acme/widgets-renamed' };
       p['pull_request'].base.repo.fork = true;
     },
-    expected: allow([]),
+    expected: allow(['permission:bob']),
   },
   {
     name: 'fork named like the base repository: ids decide, not names',
@@ -251,14 +509,51 @@ const pullRequestEvents: Case[] = [
     expected: deny('fork-pr', [], { summary: [/re-run by alice/] }),
   },
   {
-    name: 'pull_request by dependabot from a branch of this repository: allowed (the issue allows same-repo heads)',
+    name: 'pull_request by dependabot from a branch of this repository: bot-not-allowed, no look-ups',
     event: 'pull_request',
     actor: 'dependabot[bot]',
     mutate: (p) => {
-      p['pull_request'].user = user('dependabot[bot]', 49699333, 'Bot');
-      p['sender'] = user('dependabot[bot]', 49699333, 'Bot');
+      p['pull_request'].user = dependabot();
+      p['sender'] = dependabot();
     },
-    expected: allow([]),
+    expected: deny('bot-not-allowed', [], {
+      summary: [
+        /dependabot\[bot\] \(GITHUB_ACTOR, GITHUB_TRIGGERING_ACTOR, the event sender, the pull request author\) is a bot/,
+        /`allowed-bots: dependabot\[bot\]`/,
+      ],
+    }),
+  },
+  {
+    name: 'pull_request by dependabot with allowed-bots "dependabot[bot]": ok, no look-ups',
+    event: 'pull_request',
+    actor: 'dependabot[bot]',
+    settings: { allowedBots: ['dependabot[bot]'] },
+    mutate: (p) => {
+      p['pull_request'].user = dependabot();
+      p['sender'] = dependabot();
+    },
+    expected: allow([], { summary: [/dependabot\[bot\] \(allowed bot\)/] }),
+  },
+  {
+    name: 'pull_request by dependabot (allowed) re-run by a reader: the person is still checked',
+    event: 'pull_request',
+    actor: 'dependabot[bot]',
+    triggeringActor: 'carol',
+    settings: { allowedBots: ['dependabot'] },
+    mutate: (p) => {
+      p['pull_request'].user = dependabot();
+      p['sender'] = dependabot();
+    },
+    expected: deny('insufficient-permission', ['permission:carol']),
+  },
+  {
+    name: 'pull_request by a writer on a dependabot PR (not allowed): bot-not-allowed before any look-up',
+    event: 'pull_request',
+    actor: 'bob',
+    mutate: (p) => {
+      p['pull_request'].user = dependabot();
+    },
+    expected: deny('bot-not-allowed', [], { summary: [/dependabot\[bot\] \(the pull request author\)/] }),
   },
   {
     name: 'pull_request payload without pull_request: permission-check-failed',
@@ -317,7 +612,9 @@ const pullRequestEvents: Case[] = [
       p['sender'] = user('carol', 13);
     },
     expected: deny('insufficient-permission', ['permission:carol'], {
-      summary: [/carol \(GITHUB_ACTOR, GITHUB_TRIGGERING_ACTOR, the event sender, the review author\) has read access, below min-permission write/],
+      summary: [
+        /carol \(GITHUB_ACTOR, GITHUB_TRIGGERING_ACTOR, the event sender, the review author\) has read access, below min-permission write/,
+      ],
     }),
   },
   {
@@ -342,7 +639,9 @@ const pullRequestEvents: Case[] = [
     mutate: (p) => {
       p['pull_request'].user = user('dependabot[bot]', 49699333, 'Bot');
     },
-    expected: deny('bot-not-allowed', [], { summary: [/dependabot\[bot\] \(the pull request author\) is a bot, and allowed-bots does not name it/] }),
+    expected: deny('bot-not-allowed', [], {
+      summary: [/dependabot\[bot\] \(the pull request author\) is a bot, and allowed-bots does not name it/],
+    }),
   },
   {
     name: 'pull_request_review on a dependabot PR with allowed-bots "Dependabot": the bot skips the look-up',
@@ -500,7 +799,9 @@ const workflowRun: Case[] = [
       sameRepoRun(p);
       p['workflow_run'].triggering_actor = user('mallory', 66);
     },
-    expected: deny('not-a-collaborator', ['permission:bob', 'permission:mallory'], { summary: [/mallory \(the workflow_run triggering actor\)/] }),
+    expected: deny('not-a-collaborator', ['permission:bob', 'permission:mallory'], {
+      summary: [/mallory \(the workflow_run triggering actor\)/],
+    }),
   },
   {
     name: 'workflow_run without workflow_run: permission-check-failed',
@@ -516,17 +817,22 @@ const onIssue = (p: Json): void => {
   delete p['issue'].pull_request;
   p['issue'].number = 7;
 };
-const commentBy = (login: string, id = 500, type = 'User') => (p: Json) => {
-  p['comment'].user = user(login, id, type);
-  p['sender'] = user(login, id, type);
-};
+const commentBy =
+  (login: string, id = 500, type = 'User') =>
+  (p: Json) => {
+    p['comment'].user = user(login, id, type);
+    p['sender'] = user(login, id, type);
+  };
 
 const issueComment: Case[] = [
   {
     name: 'issue_comment on a fork pull request, allow-fork-heads false: dangerous-event after the PR look-up',
     event: 'issue_comment',
     expected: deny('dangerous-event', ['pull:34'], {
-      summary: [/issue_comment on pull request #34 in acme\/widgets by alice/, /a comment on a fork pull request: #34 comes from the fork mallory\/widgets/],
+      summary: [
+        /issue_comment on pull request #34 in acme\/widgets by alice/,
+        /a comment on a fork pull request: #34 comes from the fork mallory\/widgets/,
+      ],
     }),
   },
   {
@@ -614,6 +920,24 @@ const issueComment: Case[] = [
     expected: deny('bot-not-allowed', []),
   },
   {
+    name: 'issue_comment on a pull request by a bot: bot-not-allowed before the pull request look-up',
+    event: 'issue_comment',
+    actor: 'github-actions[bot]',
+    mutate: commentBy('github-actions[bot]', 41898282, 'Bot'),
+    expected: deny('bot-not-allowed', [], { summary: [/issue_comment on pull request #34/, /`allowed-bots: github-actions\[bot\]`/] }),
+  },
+  {
+    name: 'issue_comment on a same-repo pull request by an allowed bot: the look-up still runs, then ok',
+    event: 'issue_comment',
+    actor: 'renovate[bot]',
+    settings: { allowedBots: ['renovate'] },
+    mutate: (p) => {
+      p['issue'].number = 12;
+      commentBy('renovate[bot]', 29139614, 'Bot')(p);
+    },
+    expected: allow(['pull:12'], { summary: [/renovate\[bot\] \(allowed bot\)/] }),
+  },
+  {
     name: 'issue_comment by an allowed bot named without the suffix, any case: ok, no look-ups',
     event: 'issue_comment',
     actor: 'renovate[bot]',
@@ -632,7 +956,9 @@ const issueComment: Case[] = [
       onIssue(p);
       commentBy('Copilot', 198982749, 'Bot')(p);
     },
-    expected: deny('bot-not-allowed', [], { summary: [/Copilot \(GITHUB_ACTOR, GITHUB_TRIGGERING_ACTOR, the event sender, the comment author\) is a bot/] }),
+    expected: deny('bot-not-allowed', [], {
+      summary: [/Copilot \(GITHUB_ACTOR, GITHUB_TRIGGERING_ACTOR, the event sender, the comment author\) is a bot/],
+    }),
   },
   {
     name: 'issue_comment by an admin, bot allowed as "copilot[bot]" for a type-Bot login "Copilot"',
@@ -709,7 +1035,7 @@ const issueComment: Case[] = [
 
 const commentLike: Case[] = [
   {
-    name: 'issues labelled by a writer on a reader\'s issue: ok (the issue author is not an actor of the run)',
+    name: "issues labelled by a writer on a reader's issue: ok (the issue author is not an actor of the run)",
     event: 'issues',
     expected: allow(['permission:bob'], { summary: [/issues #7 in acme\/widgets by bob/] }),
   },
@@ -774,7 +1100,9 @@ const commentLike: Case[] = [
     mutate: (p) => {
       p['sender'] = user('carol', 13);
     },
-    expected: allow(['permission:carol'], { warnings: [/carol has read access, below min-permission write, but is let through by allowed-users/] }),
+    expected: allow(['permission:carol'], {
+      warnings: [/carol has read access, below min-permission write, but is let through by allowed-users/],
+    }),
   },
   {
     name: 'issues by an outsider listed in allowed-users as a bot is not enough (bots need allowed-bots)',
@@ -817,7 +1145,9 @@ const unsupported: Case[] = [
   {
     name: 'repository_dispatch: unsupported-event',
     event: 'repository_dispatch',
-    expected: deny('unsupported-event', [], { summary: [/repository_dispatch is not an event this action trusts; list it in allowed-events/] }),
+    expected: deny('unsupported-event', [], {
+      summary: [/repository_dispatch is not an event this action trusts; list it in allowed-events/],
+    }),
   },
   {
     name: 'repository_dispatch listed in allowed-events: allowed after the actor check',
@@ -841,8 +1171,18 @@ const unsupported: Case[] = [
     settings: { allowedEvents: ['pull_request_target'] },
     expected: deny('dangerous-event', [], { warnings: [/cannot loosen the rule for "pull_request_target"/] }),
   },
-  { name: 'workflow_call (never the event name; the caller\'s is): unsupported-event', event: 'workflow_call', fixture: 'push', expected: deny('unsupported-event', []) },
-  { name: 'no GITHUB_EVENT_NAME: unsupported-event', event: '', fixture: 'push', expected: deny('unsupported-event', [], { summary: [/GITHUB_EVENT_NAME is not set/] }) },
+  {
+    name: "workflow_call (never the event name; the caller's is): unsupported-event",
+    event: 'workflow_call',
+    fixture: 'push',
+    expected: deny('unsupported-event', []),
+  },
+  {
+    name: 'no GITHUB_EVENT_NAME: unsupported-event',
+    event: '',
+    fixture: 'push',
+    expected: deny('unsupported-event', [], { summary: [/GITHUB_EVENT_NAME is not set/] }),
+  },
 ];
 
 // Faults of the permission look-up, on "issues labelled by bob".
@@ -879,7 +1219,10 @@ const faults: Case[] = [
     event: 'issues',
     timeoutMs: 150,
     users: { bob: { permission: 'write', fault: 'hang' } },
-    expected: deny('permission-check-failed', ['permission:bob', 'permission:bob'], { summary: [/no answer from 127\.0\.0\.1:\d+ within/], sleeps: [1000] }),
+    expected: deny('permission-check-failed', ['permission:bob', 'permission:bob'], {
+      summary: [/no answer from 127\.0\.0\.1:\d+ within/],
+      sleeps: [1000],
+    }),
   },
   {
     name: 'hang once: the retry gets the answer',
@@ -912,6 +1255,13 @@ const faults: Case[] = [
     users: { bob: 'superuser' },
     expected: deny('permission-check-failed', ['permission:bob'], { summary: [/unknown permission "superuser"/] }),
   },
+  // A plain-object map would find Object.prototype's members for these and let them through.
+  ...['toString', 'constructor', '__proto__', 'hasOwnProperty', 'valueOf', 'isPrototypeOf'].map((reported): Case => ({
+    name: `a permission of "${reported}" (an Object.prototype key): permission-check-failed`,
+    event: 'issues',
+    users: { bob: reported },
+    expected: deny('permission-check-failed', ['permission:bob'], { summary: [new RegExp(`unknown permission "${reported}"`)] }),
+  })),
   {
     name: 'an answer about another user: permission-check-failed',
     event: 'issues',
@@ -922,10 +1272,13 @@ const faults: Case[] = [
     name: '401: permission-check-failed, the token may lack access, not retried',
     event: 'issues',
     users: { bob: { fault: 'unauthorized' } },
-    expected: deny('permission-check-failed', ['permission:bob'], { summary: [/HTTP 401 .*github-token may be invalid or lack access/], sleeps: [] }),
+    expected: deny('permission-check-failed', ['permission:bob'], {
+      summary: [/HTTP 401 .*github-token may be invalid or lack access/],
+      sleeps: [],
+    }),
   },
   {
-    name: '403: permission-check-failed, GitHub\'s message quoted',
+    name: "403: permission-check-failed, GitHub's message quoted",
     event: 'issues',
     users: { bob: { fault: 'forbidden' } },
     expected: deny('permission-check-failed', ['permission:bob'], {
@@ -965,7 +1318,7 @@ const faults: Case[] = [
   },
 ];
 
-const tables: [string, Case[]][] = [
+const tables: Array<[string, Case[]]> = [
   ['trusted events', trustedEvents],
   ['pull_request, pull_request_review, pull_request_review_comment', pullRequestEvents],
   ['pull_request_target', pullRequestTarget],
@@ -1028,7 +1381,12 @@ describe('requests', () => {
   });
 
   it('an empty github-token: permission-check-failed without any request', async () => {
-    const decision = await run({ name: 'empty', event: 'issues', settings: { githubToken: '' }, expected: deny('permission-check-failed', []) });
+    const decision = await run({
+      name: 'empty',
+      event: 'issues',
+      settings: { githubToken: '' },
+      expected: deny('permission-check-failed', []),
+    });
     expect(decision.reason).toBe('permission-check-failed');
     expect(decision.summary).toMatch(/github-token is empty/);
     expect(gh.requests).toHaveLength(0);
@@ -1037,6 +1395,38 @@ describe('requests', () => {
   it('an empty github-token is not needed for events without look-ups', async () => {
     const decision = await run({ name: 'push', event: 'push', settings: { githubToken: '' }, expected: allow([]) });
     expect(decision.allowed).toBe(true);
+  });
+
+  it('the bot rule needs no github-token and no request, on a push and on a same-repo pull request', async () => {
+    const push = await run({
+      name: 'push',
+      event: 'push',
+      actor: 'dependabot[bot]',
+      settings: { githubToken: '' },
+      expected: deny('bot-not-allowed', []),
+    });
+    expect(push.reason).toBe('bot-not-allowed');
+    const allowed = await run({
+      name: 'push',
+      event: 'push',
+      actor: 'dependabot[bot]',
+      settings: { githubToken: '', allowedBots: ['dependabot[bot]'] },
+      expected: allow([]),
+    });
+    expect(allowed.allowed).toBe(true);
+    const pr = await run({
+      name: 'pr',
+      event: 'pull_request',
+      actor: 'dependabot[bot]',
+      settings: { githubToken: '' },
+      mutate: (p) => {
+        p['pull_request'].user = dependabot();
+        p['sender'] = dependabot();
+      },
+      expected: deny('bot-not-allowed', []),
+    });
+    expect(pr.reason).toBe('bot-not-allowed');
+    expect(gh.requests).toHaveLength(0);
   });
 
   it('a GITHUB_API_URL that is not a URL: permission-check-failed without any request', async () => {
@@ -1088,6 +1478,23 @@ describe('requests', () => {
   });
 });
 
+describe('a min-permission the gate does not know (the caller validates it; the gate fails closed anyway)', () => {
+  it.each(['toString', 'constructor', '__proto__', 'hasOwnProperty', 'maintain'])(
+    'min-permission "%s": permission-check-failed, no look-ups',
+    async (min) => {
+      const decision = await run({
+        name: min,
+        event: 'issues',
+        settings: { minPermission: min as MinPermission },
+        expected: deny('permission-check-failed', []),
+      });
+      expect(decision).toMatchObject({ allowed: false, reason: 'permission-check-failed' });
+      expect(decision.summary).toMatch(/is not one of read, write, admin/);
+      expect(gh.lookups()).toEqual([]);
+    },
+  );
+});
+
 describe('the github token never appears in a decision', () => {
   it('across every table case, with the token also used as a login and a repository name', async () => {
     const all = tables.flatMap(([, cases]) => cases);
@@ -1130,7 +1537,10 @@ describe('readGateContext', () => {
     expect(readGateContext({ GITHUB_EVENT_PATH: join(dir, 'nope.json') }).payloadError).toBe('the event file could not be read (ENOENT)');
     const bad = join(dir, 'bad.json');
     writeFileSync(bad, '{');
-    expect(readGateContext({ GITHUB_EVENT_PATH: bad })).toMatchObject({ payload: undefined, payloadError: 'the event file is not valid JSON' });
+    expect(readGateContext({ GITHUB_EVENT_PATH: bad })).toMatchObject({
+      payload: undefined,
+      payloadError: 'the event file is not valid JSON',
+    });
     writeFileSync(bad, '"string"');
     expect(readGateContext({ GITHUB_EVENT_PATH: bad }).payloadError).toBe('the event file is not a JSON object');
   });

@@ -53,7 +53,10 @@ describe('readSettings', () => {
   });
 
   it('prefers the input over the environment', () => {
-    const s = settingsFrom({ 'federation-rule-id': 'fdrl_fromInput', 'organization-id': ORG }, { ANTHROPIC_FEDERATION_RULE_ID: 'fdrl_fromEnv' });
+    const s = settingsFrom(
+      { 'federation-rule-id': 'fdrl_fromInput', 'organization-id': ORG },
+      { ANTHROPIC_FEDERATION_RULE_ID: 'fdrl_fromEnv' },
+    );
     expect(s.ids.federationRuleId).toBe('fdrl_fromInput');
   });
 
@@ -98,7 +101,9 @@ describe('readSettings', () => {
   it('rejects IDs with whitespace, a wrong prefix or a missing UUID', () => {
     expect(problemsOf({ 'federation-rule-id': ' fdrl_01AbC', 'organization-id': ORG })[0]).toMatch(/whitespace/);
     expect(problemsOf({ 'federation-rule-id': `${RULE}\n`, 'organization-id': ORG })[0]).toMatch(/whitespace/);
-    expect(problemsOf({ 'federation-rule-id': 'rule_01AbC', 'organization-id': ORG })[0]).toMatch(/federation-rule-id is not a federation rule ID/);
+    expect(problemsOf({ 'federation-rule-id': 'rule_01AbC', 'organization-id': ORG })[0]).toMatch(
+      /federation-rule-id is not a federation rule ID/,
+    );
     expect(problemsOf({ 'federation-rule-id': RULE, 'organization-id': 'org_123' })[0]).toMatch(/organization-id is not/);
     expect(problemsOf({ 'federation-rule-id': RULE })[0]).toMatch(/organization-id is required/);
   });
@@ -118,15 +123,23 @@ describe('readSettings', () => {
     for (const url of ['http://localhost:8080', 'http://127.0.0.1:1234', 'http://[::1]:99']) {
       expect(settingsFrom({ 'federation-rule-id': RULE, 'organization-id': ORG, 'base-url': url }).baseUrl).toBe(url);
     }
-    for (const url of ['http://127.0.0.2', 'http://localhost.evil.com', 'ftp://localhost', 'https://user:pw@api.anthropic.com', 'https://api.anthropic.com/?x=1', 'https://api.anthropic.com/?', 'https://api.anthropic.com/#']) {
+    for (const url of [
+      'http://127.0.0.2',
+      'http://localhost.evil.com',
+      'ftp://localhost',
+      'https://user:pw@api.anthropic.com',
+      'https://api.anthropic.com/?x=1',
+      'https://api.anthropic.com/?',
+      'https://api.anthropic.com/#',
+    ]) {
       expect(problemsOf({ 'federation-rule-id': RULE, 'organization-id': ORG, 'base-url': url })).toHaveLength(1);
     }
   });
 
   it('strips a trailing slash from base-url and keeps a path prefix', () => {
-    expect(settingsFrom({ 'federation-rule-id': RULE, 'organization-id': ORG, 'base-url': 'https://gw.example.com/anthropic/' }).baseUrl).toBe(
-      'https://gw.example.com/anthropic',
-    );
+    expect(
+      settingsFrom({ 'federation-rule-id': RULE, 'organization-id': ORG, 'base-url': 'https://gw.example.com/anthropic/' }).baseUrl,
+    ).toBe('https://gw.example.com/anthropic');
   });
 
   it('parses export lists, and none alone', () => {
@@ -139,7 +152,13 @@ describe('readSettings', () => {
   });
 
   it('accepts the YAML spellings of booleans and bounds timeout-seconds', () => {
-    const s = settingsFrom({ 'federation-rule-id': RULE, 'organization-id': ORG, verify: 'True', summary: 'FALSE', 'timeout-seconds': '120' });
+    const s = settingsFrom({
+      'federation-rule-id': RULE,
+      'organization-id': ORG,
+      verify: 'True',
+      summary: 'FALSE',
+      'timeout-seconds': '120',
+    });
     expect(s.verify).toBe(true);
     expect(s.summary).toBe(false);
     expect(s.timeoutSeconds).toBe(120);
@@ -148,8 +167,12 @@ describe('readSettings', () => {
   });
 
   it('takes the github token from the input, else GITHUB_TOKEN', () => {
-    expect(settingsFrom({ 'federation-rule-id': RULE, 'organization-id': ORG, 'github-token': 'ghs_input' }).gate.githubToken).toBe('ghs_input');
-    expect(settingsFrom({ 'federation-rule-id': RULE, 'organization-id': ORG }, { GITHUB_TOKEN: 'ghs_env' }).gate.githubToken).toBe('ghs_env');
+    expect(settingsFrom({ 'federation-rule-id': RULE, 'organization-id': ORG, 'github-token': 'ghs_input' }).gate.githubToken).toBe(
+      'ghs_input',
+    );
+    expect(settingsFrom({ 'federation-rule-id': RULE, 'organization-id': ORG }, { GITHUB_TOKEN: 'ghs_env' }).gate.githubToken).toBe(
+      'ghs_env',
+    );
   });
 
   it('property: any well-formed rule id and UUID parse back to themselves', () => {

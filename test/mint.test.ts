@@ -78,7 +78,11 @@ describe('mintToken', () => {
     const record = endpoint.exchanges.at(-1)!;
     expect(endpoint.exchanges.length - before).toBe(1);
     expect(record.status).toBe(200);
-    expect(record.body).toMatchObject({ federation_rule_id: rule.id, organization_id: ORG, grant_type: 'urn:ietf:params:oauth:grant-type:jwt-bearer' });
+    expect(record.body).toMatchObject({
+      federation_rule_id: rule.id,
+      organization_id: ORG,
+      grant_type: 'urn:ietf:params:oauth:grant-type:jwt-bearer',
+    });
     expect(record.body).not.toHaveProperty('scope');
     expect(record.body).not.toHaveProperty('service_account_id');
     expect(record.headers['anthropic-beta']).toBe('oauth-2025-04-20,oidc-federation-2026-04-01');
@@ -191,7 +195,12 @@ describe('mintToken', () => {
     const error = await failure(options());
     expect(endpoint.echoed.length).toBeGreaterThan(0);
     expectNoSecret(`${error.message}\n${error.hint ?? ''}`);
-    endpoint.pushFaults({ kind: 'echo', status: 503 }, { kind: 'echo', status: 503 }, { kind: 'echo', status: 503 }, { kind: 'echo', status: 503 });
+    endpoint.pushFaults(
+      { kind: 'echo', status: 503 },
+      { kind: 'echo', status: 503 },
+      { kind: 'echo', status: 503 },
+      { kind: 'echo', status: 503 },
+    );
     const exhausted = await failure(options());
     expect(exhausted.message).toMatch(/gave up after 4 attempts/);
     expectNoSecret(`${exhausted.message}\n${exhausted.hint ?? ''}`);

@@ -12,20 +12,33 @@ describe('README', () => {
   });
 
   it('lists every input and output of action.yml, and nothing else', () => {
-    const section = (name: string): string => new RegExp(`<!-- ${name}:start[^>]*-->([\\s\\S]*?)<!-- ${name}:end -->`).exec(readme)?.[1] ?? '';
+    const section = (name: string): string =>
+      new RegExp(`<!-- ${name}:start[^>]*-->([\\s\\S]*?)<!-- ${name}:end -->`).exec(readme)?.[1] ?? '';
     const inputs = [...(section('inputs') + section('outputs')).matchAll(/^\| `([a-z-]+)` \|/gm)].map((m) => m[1]);
     expect(new Set(inputs)).toEqual(new Set([...Object.keys(action.inputs), ...Object.keys(action.outputs)]));
   });
 
   it('starts with the two commands: the local demo, then install-and-test', () => {
     const firstBlock = /```sh\n([\s\S]*?)```/.exec(readme)?.[1] ?? '';
-    const commands = firstBlock.split('\n').filter((l) => l.trim() !== '').map((l) => l.replace(/\s+#.*$/, ''));
+    const commands = firstBlock
+      .split('\n')
+      .filter((l) => l.trim() !== '')
+      .map((l) => l.replace(/\s+#.*$/, ''));
     expect(commands).toEqual(['npm ci && npm run demo', 'npm ci && npm test']);
     expect(readFileSync('.ci/run', 'utf8')).toMatch(/npm ci[\s\S]*npm test/);
   });
 
   it('documents every gate reason code the action can output', () => {
-    for (const reason of ['ok', 'fork-pr', 'dangerous-event', 'insufficient-permission', 'not-a-collaborator', 'bot-not-allowed', 'permission-check-failed', 'unsupported-event']) {
+    for (const reason of [
+      'ok',
+      'fork-pr',
+      'dangerous-event',
+      'insufficient-permission',
+      'not-a-collaborator',
+      'bot-not-allowed',
+      'permission-check-failed',
+      'unsupported-event',
+    ]) {
       expect(readme).toContain(`\`${reason}\``);
     }
   });

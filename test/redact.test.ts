@@ -7,7 +7,13 @@ const TOKEN = 'sk-ant-oat01-test-AbCdEf0123456789';
 
 describe('describeErrorBody', () => {
   it('keeps only the OAuth and API error fields', () => {
-    const body = JSON.stringify({ error: 'invalid_grant', error_description: 'Authentication failed', error_uri: 'https://x', assertion: JWT, debug: { token: TOKEN } });
+    const body = JSON.stringify({
+      error: 'invalid_grant',
+      error_description: 'Authentication failed',
+      error_uri: 'https://x',
+      assertion: JWT,
+      debug: { token: TOKEN },
+    });
     const text = describeErrorBody(body);
     expect(text).toBe('error=invalid_grant, error_description=Authentication failed, error_uri=https://x');
   });
@@ -21,7 +27,10 @@ describe('describeErrorBody', () => {
   });
 
   it('scrubs secrets echoed inside the kept fields', () => {
-    const body = JSON.stringify({ error: 'invalid_request', error_description: `bad assertion ${JWT} for token ${TOKEN} with Bearer abc.def` });
+    const body = JSON.stringify({
+      error: 'invalid_request',
+      error_description: `bad assertion ${JWT} for token ${TOKEN} with Bearer abc.def`,
+    });
     const text = describeErrorBody(body);
     expect(text).not.toContain(JWT);
     expect(text).not.toContain(TOKEN);

@@ -114,7 +114,12 @@ describe('background renewal', () => {
     try {
       const main = await runStep(job, 'main', {
         inputs: inputs({ 'github-token': 'ghs_testStepToken0123456789' }),
-        env: { ACTIONS_RUNTIME_TOKEN: 'runtime-secret-value', DEPLOY_KEY: 'step-only-secret-value', RUNNER_TRACKING_ID: 'github_tracking_1', HTTPS_PROXY: '' },
+        env: {
+          ACTIONS_RUNTIME_TOKEN: 'runtime-secret-value',
+          DEPLOY_KEY: 'step-only-secret-value',
+          RUNNER_TRACKING_ID: 'github_tracking_1',
+          HTTPS_PROXY: '',
+        },
       });
       states.push(main.state);
       expect(main.code).toBe(0);
@@ -161,7 +166,8 @@ describe('background renewal', () => {
       expect(pids.every(alive)).toBe(true);
       const dir = second.env['ANTHROPIC_CONFIG_DIR']!;
       expect(first.env['ANTHROPIC_CONFIG_DIR']).toBe(dir);
-      const tokenOf = (name: string): string => (JSON.parse(readFileSync(path.join(dir, 'credentials', `${name}.json`), 'utf8')) as { access_token: string }).access_token;
+      const tokenOf = (name: string): string =>
+        (JSON.parse(readFileSync(path.join(dir, 'credentials', `${name}.json`), 'utf8')) as { access_token: string }).access_token;
       expect(tokenOf('reviewer')).not.toBe(tokenOf('fixer'));
 
       // Using the same name twice in one job is refused clearly.

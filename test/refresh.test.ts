@@ -118,7 +118,10 @@ describe('runRefresher', () => {
       ...Array.from({ length: 4 }, () => ({ kind: 'status' as const, status: 503 })),
       ...Array.from({ length: 4 }, () => ({ kind: 'reset' as const })),
     );
-    const status = await runRefresher(config(), deps(() => clock - start >= 120_000));
+    const status = await runRefresher(
+      config(),
+      deps(() => clock - start >= 120_000),
+    );
     expect(status.lapsedAt).toBeNull();
     expect(status.failuresInARow).toBe(0);
     expect(status.rotations).toBeGreaterThan(0);
@@ -130,7 +133,10 @@ describe('runRefresher', () => {
   it('records a lapse when the outage outlasts the token, and says so in the post report', async () => {
     const start = clock;
     endpoint.pushFaults(...Array.from({ length: 60 }, () => ({ kind: 'status' as const, status: 500 })));
-    const status = await runRefresher(config(), deps(() => clock - start >= 150_000));
+    const status = await runRefresher(
+      config(),
+      deps(() => clock - start >= 150_000),
+    );
     expect(status.lapsedAt).toBe(new Date(start + 60_000).toISOString());
     expect(status.failuresInARow).toBeGreaterThan(0);
     const report = describeRenewal(status, clock);
@@ -140,7 +146,10 @@ describe('runRefresher', () => {
   it('reports a lapse that later recovered', async () => {
     const start = clock;
     endpoint.pushFaults(...Array.from({ length: 24 }, () => ({ kind: 'status' as const, status: 502 })));
-    const status = await runRefresher(config(), deps(() => clock - start >= 400_000));
+    const status = await runRefresher(
+      config(),
+      deps(() => clock - start >= 400_000),
+    );
     expect(status.lapsedAt).not.toBeNull();
     expect(status.recoveredAt).not.toBeNull();
     expect(status.failuresInARow).toBe(0);
@@ -151,7 +160,10 @@ describe('runRefresher', () => {
     const start = clock;
     oidc.pushFaults({ kind: 'status', status: 500 }, { kind: 'status', status: 503 }, { kind: 'reset' });
     const issuedBefore = oidc.issued.length;
-    const status = await runRefresher(config(), deps(() => clock - start >= 40_000, { sleep: async (ms) => void (clock += ms) }));
+    const status = await runRefresher(
+      config(),
+      deps(() => clock - start >= 40_000, { sleep: async (ms) => void (clock += ms) }),
+    );
     expect(status.rotations).toBeGreaterThan(0);
     expect(oidc.issued.length).toBeGreaterThan(issuedBefore);
     expect(status.lapsedAt).toBeNull();
@@ -160,15 +172,32 @@ describe('runRefresher', () => {
   it('stops when the runner no longer accepts the OIDC request token', async () => {
     const other = await startOidcService({ now });
     other.revokeRequestToken();
-    const status = await runRefresher(config(), deps(() => false, { oidc: { requestUrl: other.requestUrl, requestToken: other.requestToken } }));
+    const status = await runRefresher(
+      config(),
+      deps(() => false, { oidc: { requestUrl: other.requestUrl, requestToken: other.requestToken } }),
+    );
     await other.close();
     expect(status.stopReason).toBe('oidc-request-token-rejected');
     expect(describeRenewal(status, clock).warnings.join('\n')).toMatch(/no longer accepted the OIDC request token/);
   });
 
   it('stops when the watched parent is gone, and when the credentials file was removed', async () => {
-    expect((await runRefresher(config(), deps(() => false, { isParentAlive: () => false }))).stopReason).toBe('parent-gone');
+    expect(
+      (
+        await runRefresher(
+          config(),
+          deps(() => false, { isParentAlive: () => false }),
+        )
+      ).stopReason,
+    ).toBe('parent-gone');
     await fs.rm(path.join(dir, 'creds.json'));
-    expect((await runRefresher(config(), deps(() => false))).stopReason).toBe('credentials-removed');
+    expect(
+      (
+        await runRefresher(
+          config(),
+          deps(() => false),
+        )
+      ).stopReason,
+    ).toBe('credentials-removed');
   });
 });

@@ -26,7 +26,15 @@ const endpointFor = () => ({ requestUrl: oidc.requestUrl, requestToken: oidc.req
 /** Mints with whatever OIDC token the service now issues; true when the rule admitted it. */
 async function admitted(): Promise<boolean> {
   try {
-    await mintToken({ oidc: endpointFor(), audience: AUD, baseUrl: endpoint.url, ids: { federationRuleId: 'fdrl_01Suggested', organizationId: ORG }, userAgent: 'test', deadline: Date.now() + 10_000, mask: () => undefined });
+    await mintToken({
+      oidc: endpointFor(),
+      audience: AUD,
+      baseUrl: endpoint.url,
+      ids: { federationRuleId: 'fdrl_01Suggested', organizationId: ORG },
+      userAgent: 'test',
+      deadline: Date.now() + 10_000,
+      mask: () => undefined,
+    });
     return true;
   } catch {
     return false;
@@ -66,9 +74,19 @@ const base = {
 
 const runs: Array<[string, Record<string, unknown>]> = [
   ['a push to main', {}],
-  ['a tag', { ref: 'refs/tags/v1.2.3', ref_type: 'tag', job_workflow_ref: 'octo-org/octo-repo/.github/workflows/release.yml@refs/tags/v1.2.3' }],
+  [
+    'a tag',
+    { ref: 'refs/tags/v1.2.3', ref_type: 'tag', job_workflow_ref: 'octo-org/octo-repo/.github/workflows/release.yml@refs/tags/v1.2.3' },
+  ],
   ['an environment', { environment: 'production' }],
-  ['a same-repository pull request', { event_name: 'pull_request', ref: 'refs/pull/7/merge', job_workflow_ref: 'octo-org/octo-repo/.github/workflows/ci.yml@refs/pull/7/merge' }],
+  [
+    'a same-repository pull request',
+    {
+      event_name: 'pull_request',
+      ref: 'refs/pull/7/merge',
+      job_workflow_ref: 'octo-org/octo-repo/.github/workflows/ci.yml@refs/pull/7/merge',
+    },
+  ],
   ['an immutable-sub repository', { sub: 'repo:octo-org@987654321/octo-repo@123456789:ref:refs/heads/main' }],
 ];
 
@@ -79,7 +97,13 @@ describe('the suggested rule, fed back as the rule', () => {
     /** Another repository's claims, with `sub` in the same form as this run's. */
     const elsewhere = (owner: string, ownerId: string, repo: string, repoId: string): Record<string, unknown> => {
       const { sub: _, ...rest } = claims;
-      const moved = { ...rest, repository: `${owner}/${repo}`, repository_owner: owner, repository_owner_id: ownerId, repository_id: repoId };
+      const moved = {
+        ...rest,
+        repository: `${owner}/${repo}`,
+        repository_owner: owner,
+        repository_owner_id: ownerId,
+        repository_id: repoId,
+      };
       return immutable ? { ...moved, sub: `repo:${owner}@${ownerId}/${repo}@${repoId}:ref:${String(claims['ref'])}` } : moved;
     };
     await ruleFromThisRun(claims);

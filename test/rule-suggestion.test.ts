@@ -50,7 +50,11 @@ describe('suggestRule', () => {
   });
 
   it('notes immutable subjects and events whose ref is the default branch', () => {
-    const notes = suggestionNotes({ ...claims, sub: 'repo:octo-org@987654/octo-repo@123456789:ref:refs/heads/main', event_name: 'issue_comment' });
+    const notes = suggestionNotes({
+      ...claims,
+      sub: 'repo:octo-org@987654/octo-repo@123456789:ref:refs/heads/main',
+      event_name: 'issue_comment',
+    });
     expect(notes.join('\n')).toMatch(/immutable subject form/);
     expect(notes.join('\n')).toMatch(/issue_comment the ref claims name the default branch/);
     expect(suggestionNotes(claims)).toEqual([]);

@@ -153,9 +153,26 @@ describe('OIDC service stand-in', () => {
       workflow_ref: 'octo-org/octo-repo/.github/workflows/ci.yml@refs/heads/main',
     });
     expect(payload).not.toHaveProperty('environment');
-    for (const claim of ['ref_type', 'ref_protected', 'sha', 'repository_owner', 'repository_owner_id', 'repository_visibility',
-      'actor', 'actor_id', 'workflow', 'workflow_sha', 'job_workflow_ref', 'job_workflow_sha', 'head_ref', 'base_ref',
-      'run_id', 'run_number', 'run_attempt', 'check_run_id']) {
+    for (const claim of [
+      'ref_type',
+      'ref_protected',
+      'sha',
+      'repository_owner',
+      'repository_owner_id',
+      'repository_visibility',
+      'actor',
+      'actor_id',
+      'workflow',
+      'workflow_sha',
+      'job_workflow_ref',
+      'job_workflow_sha',
+      'head_ref',
+      'base_ref',
+      'run_id',
+      'run_number',
+      'run_attempt',
+      'check_run_id',
+    ]) {
       expect(payload).toHaveProperty(claim);
     }
     const secondPayload = (await jwtVerify(second, jwks, { audience: AUDIENCE, currentDate: new Date(clock) })).payload;
@@ -223,9 +240,7 @@ describe('OIDC service stand-in', () => {
       expect(html.status).toBe(200);
       expect(await html.text()).toMatch(/^<!DOCTYPE html>/);
       await expect(fetch(`${service.requestUrl}&audience=a`, { headers: auth })).rejects.toThrow();
-      await expect(
-        fetch(`${service.requestUrl}&audience=a`, { headers: auth, signal: AbortSignal.timeout(150) }),
-      ).rejects.toThrow();
+      await expect(fetch(`${service.requestUrl}&audience=a`, { headers: auth, signal: AbortSignal.timeout(150) })).rejects.toThrow();
       await fetchJwt(service);
       expect(service.requests).toHaveLength(5);
       expect(service.issued).toHaveLength(1);
@@ -417,7 +432,13 @@ describe('token endpoint stand-in: faults', () => {
     expect(big.status).toBe(200);
     expect((await big.arrayBuffer()).byteLength).toBeGreaterThan(1024 * 1024);
     expect(endpoint.exchanges.slice(-7).map((e) => e.fault)).toEqual([
-      'status', 'status', 'non-json', 'token-type', 'no-expiry', 'no-expiry', 'oversized',
+      'status',
+      'status',
+      'non-json',
+      'token-type',
+      'no-expiry',
+      'no-expiry',
+      'oversized',
     ]);
     expect(endpoint.exchanges.slice(-7, -1).every((e) => e.jti === decode(jwt)['jti'])).toBe(true);
     // none of the faulted tokens was minted, and the JWT is still good
@@ -437,7 +458,10 @@ describe('token endpoint stand-in: faults', () => {
       signal: AbortSignal.timeout(150),
     });
     await expect(hung).rejects.toThrow();
-    expect(endpoint.exchanges.slice(-2).map((e) => [e.fault, e.status])).toEqual([['reset', 0], ['hang', 0]]);
+    expect(endpoint.exchanges.slice(-2).map((e) => [e.fault, e.status])).toEqual([
+      ['reset', 0],
+      ['hang', 0],
+    ]);
   });
 
   it('echo puts the assertion and a token into the error body', async () => {

@@ -44,7 +44,9 @@ describe('job summary Markdown', () => {
   });
 
   it('denied and dry-run summaries say nothing was requested or minted', () => {
-    expect(deniedSummary({ allowed: false, reason: 'fork-pr', summary: 'Denied' }, true)).toMatch(/Skipped[\s\S]*not requested[\s\S]*not attempted/);
+    expect(deniedSummary({ allowed: false, reason: 'fork-pr', summary: 'Denied' }, true)).toMatch(
+      /Skipped[\s\S]*not requested[\s\S]*not attempted/,
+    );
     expect(deniedSummary({ allowed: false, reason: 'fork-pr', summary: 'Denied' }, false)).toMatch(/Denied: no credentials/);
     const dry = dryRunSummary({ claims: { sub: 'repo:o/r:ref:refs/heads/main' }, ruleJson: '{}', condition: 'true', gate });
     expect(dry).toMatch(/no token minted/);

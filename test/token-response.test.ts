@@ -8,7 +8,11 @@ const TOKEN = 'sk-ant-oat01-test-0123456789abcdef';
 describe('parseTokenResponse', () => {
   it('accepts the documented answer and masks the token first', () => {
     const masked: string[] = [];
-    const t = parseTokenResponse(JSON.stringify({ access_token: TOKEN, token_type: 'bearer', expires_in: 600, scope: 'user:inference' }), 1_000, (s) => masked.push(s));
+    const t = parseTokenResponse(
+      JSON.stringify({ access_token: TOKEN, token_type: 'bearer', expires_in: 600, scope: 'user:inference' }),
+      1_000,
+      (s) => masked.push(s),
+    );
     expect(masked).toEqual([TOKEN]);
     expect(t).toEqual({ accessToken: TOKEN, expiresIn: 600, expiresAt: 601_000, scope: 'user:inference' });
   });
@@ -64,8 +68,16 @@ describe('parseTokenResponse', () => {
 describe('exchangeBody', () => {
   it('sends optional IDs only when set, and never scope or empty strings', () => {
     const body = exchangeBody({ federationRuleId: 'fdrl_1', organizationId: 'org' }, 'jwt');
-    expect(body).toEqual({ grant_type: 'urn:ietf:params:oauth:grant-type:jwt-bearer', assertion: 'jwt', federation_rule_id: 'fdrl_1', organization_id: 'org' });
-    const full = exchangeBody({ federationRuleId: 'fdrl_1', organizationId: 'org', serviceAccountId: 'svac_1', workspaceId: 'default' }, 'jwt');
+    expect(body).toEqual({
+      grant_type: 'urn:ietf:params:oauth:grant-type:jwt-bearer',
+      assertion: 'jwt',
+      federation_rule_id: 'fdrl_1',
+      organization_id: 'org',
+    });
+    const full = exchangeBody(
+      { federationRuleId: 'fdrl_1', organizationId: 'org', serviceAccountId: 'svac_1', workspaceId: 'default' },
+      'jwt',
+    );
     expect(full['service_account_id']).toBe('svac_1');
     expect(full['workspace_id']).toBe('default');
     expect('scope' in full).toBe(false);

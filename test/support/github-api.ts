@@ -94,14 +94,14 @@ export async function startFakeGitHub(initial: FakeGitHubConfig): Promise<FakeGi
       method: req.method ?? '',
       path: rawPath,
       lookup: lookup.label,
-      authorization: single(req.headers['authorization']),
+      authorization: single(req.headers.authorization),
       userAgent: single(req.headers['user-agent']),
-      accept: single(req.headers['accept']),
+      accept: single(req.headers.accept),
       apiVersion: single(req.headers['x-github-api-version']),
     });
     req.resume();
 
-    const auth = single(req.headers['authorization']);
+    const auth = single(req.headers.authorization);
     if (auth !== `Bearer ${config.token}` && auth !== `token ${config.token}`) {
       return json(res, 401, { message: 'Bad credentials', documentation_url: 'https://docs.github.com/rest' });
     }
@@ -231,7 +231,10 @@ export async function startFakeGitHub(initial: FakeGitHubConfig): Promise<FakeGi
 
   function classify(path: string): Lookup {
     if (!path.startsWith(`${prefix}/`)) return { kind: 'other', label: 'other' };
-    const parts = path.slice(prefix.length + 1).split('/').map((p) => safeDecode(p));
+    const parts = path
+      .slice(prefix.length + 1)
+      .split('/')
+      .map((p) => safeDecode(p));
     const [repos, owner, repo, what, arg, tail] = parts;
     if (repos !== 'repos' || owner === undefined || repo === undefined) return { kind: 'other', label: 'other' };
     const repository = `${owner}/${repo}`;

@@ -99,12 +99,7 @@ export function readBody(req: IncomingMessage, limit = 1024 * 1024): Promise<{ t
   });
 }
 
-export function sendJson(
-  res: ServerResponse,
-  status: number,
-  body: unknown,
-  headers: Record<string, string> = {},
-): void {
+export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
   sendText(res, status, JSON.stringify(body), 'application/json', headers);
 }
 

@@ -27,11 +27,7 @@ export interface OidcServiceOptions {
   now?: () => number;
 }
 
-export type OidcFault =
-  | { kind: 'status'; status: number; body?: string }
-  | { kind: 'hang' }
-  | { kind: 'reset' }
-  | { kind: 'non-json' };
+export type OidcFault = { kind: 'status'; status: number; body?: string } | { kind: 'hang' } | { kind: 'reset' } | { kind: 'non-json' };
 
 export interface OidcTokenRequest {
   /** The `audience` query parameter as received; null when absent. */

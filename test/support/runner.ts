@@ -86,7 +86,10 @@ export function parseCommands(lines: readonly string[]): WorkflowCommand[] {
     const match = /^::([a-z-]+)( [^:]*)?::(.*)$/.exec(line);
     if (match === null) return;
     const properties: Record<string, string> = {};
-    for (const pair of (match[2] ?? '').trim().split(',').filter((p) => p !== '')) {
+    for (const pair of (match[2] ?? '')
+      .trim()
+      .split(',')
+      .filter((p) => p !== '')) {
       const eq = pair.indexOf('=');
       properties[pair.slice(0, eq)] = unescapeProperty(pair.slice(eq + 1));
     }
@@ -143,7 +146,11 @@ export async function runStep(job: Job, entry: 'main' | 'post', options: StepOpt
   for (const [name, value] of Object.entries(options.inputs ?? {})) env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] = value;
   for (const [name, value] of Object.entries(options.state ?? {})) env[`STATE_${name}`] = value;
 
-  const child = spawn(process.execPath, [path.join(ROOT, 'dist', entry, 'index.js')], { env, cwd: job.workspace, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [path.join(ROOT, 'dist', entry, 'index.js')], {
+    env,
+    cwd: job.workspace,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
@@ -204,14 +211,21 @@ export interface SdkCall {
 }
 
 /** Runs test/support/sdk-step.ts as a later step of `job`, with the job's exported environment. */
-export async function runSdkStep(job: Job, options: { calls?: number; intervalMs?: number; timeoutMs?: number } = {}): Promise<{ code: number | null; calls: SdkCall[]; stderr: string }> {
+export async function runSdkStep(
+  job: Job,
+  options: { calls?: number; intervalMs?: number; timeoutMs?: number } = {},
+): Promise<{ code: number | null; calls: SdkCall[]; stderr: string }> {
   const env: Record<string, string> = {
     ...job.base,
     ...job.exported,
     SDK_CALLS: String(options.calls ?? 1),
     SDK_INTERVAL_MS: String(options.intervalMs ?? 0),
   };
-  const child = spawn(process.execPath, [path.join(ROOT, 'test', 'support', 'sdk-step.ts')], { env, cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [path.join(ROOT, 'test', 'support', 'sdk-step.ts')], {
+    env,
+    cwd: ROOT,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
