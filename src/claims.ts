@@ -39,20 +39,31 @@ export function readClaims(jwt: string): Claims {
   return claims;
 }
 
+const MAX_VALUE_CHARS = 300;
+
+/** One log line per claim. Values are shown as one line: control characters (a newline could start
+ *  a workflow command) are escaped, and long values clipped. */
 export function formatClaims(claims: Claims): string[] {
   return SHOWN_CLAIMS.filter((name) => claims[name] !== undefined).map((name) => {
     const value = claims[name];
-    if ((name === 'iat' || name === 'exp') && typeof value === 'number') {
-      return `${name}: ${value} (${new Date(value * 1000).toISOString()})`;
+    if ((name === 'iat' || name === 'exp') && typeof value === 'number' && Number.isFinite(value)) {
+      const date = new Date(value * 1000);
+      return Number.isNaN(date.getTime()) ? `${name}: ${value}` : `${name}: ${value} (${date.toISOString()})`;
     }
-    return `${name}: ${String(value)}`;
+    return `${name}: ${printable(String(value))}`;
   });
+}
+
+function printable(value: string): string {
+  // eslint-disable-next-line no-control-regex
+  const escaped = value.replace(/[\u0000-\u001f\u007f\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return escaped.length > MAX_VALUE_CHARS ? `${escaped.slice(0, MAX_VALUE_CHARS)}…` : escaped;
 }
 
 /** A warning when the token's iat is far from this machine's clock. */
 export function clockSkewWarning(claims: Claims, nowMs: number): string | undefined {
   const iat = claims.iat;
-  if (typeof iat !== 'number') return undefined;
+  if (typeof iat !== 'number' || !Number.isFinite(iat)) return undefined;
   const skew = Math.round(nowMs / 1000 - iat);
   if (Math.abs(skew) <= MAX_SKEW_SECONDS) return undefined;
   return `This machine's clock is ${Math.abs(skew)}s ${skew > 0 ? 'ahead of' : 'behind'} the OIDC token's issue time; expiry times shown here may be off, and a skewed clock can make the token look expired or not yet valid.`;

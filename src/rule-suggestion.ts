@@ -46,8 +46,14 @@ function pinnedClaims(claims: Claims): Record<string, string> {
   return pins;
 }
 
+/** A single-quoted CEL string literal; control characters as \u escapes, so it stays one line. */
 function celString(value: string): string {
-  return `'${value.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
+  const escaped = value
+    .replace(/\\/g, '\\\\')
+    .replace(/'/g, "\\'")
+    // eslint-disable-next-line no-control-regex
+    .replace(/[\u0000-\u001f\u007f\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return `'${escaped}'`;
 }
 
 function ruleName(claims: Claims): string {

@@ -2,6 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { readAction, renderReadme } from '../scripts/action-docs.ts';
+import { GATE_REASONS } from '../src/gate.ts';
 
 const readme = readFileSync('README.md', 'utf8');
 const action = readAction('action.yml');
@@ -29,16 +30,7 @@ describe('README', () => {
   });
 
   it('documents every gate reason code the action can output', () => {
-    for (const reason of [
-      'ok',
-      'fork-pr',
-      'dangerous-event',
-      'insufficient-permission',
-      'not-a-collaborator',
-      'bot-not-allowed',
-      'permission-check-failed',
-      'unsupported-event',
-    ]) {
+    for (const reason of GATE_REASONS) {
       expect(readme).toContain(`\`${reason}\``);
     }
   });

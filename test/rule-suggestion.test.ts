@@ -49,6 +49,16 @@ describe('suggestRule', () => {
     expect(s.condition).toContain("claims.ref == 'refs/heads/it\\'s'");
   });
 
+  it('keeps each clause of the CEL condition on one line whatever the claims hold', () => {
+    const { job_workflow_ref: _, ...rest } = claims;
+    const s = suggestRule({ ...rest, ref: 'refs/heads/a\n::warning::b', event_name: 'push\\' }, 'a', {});
+    expect(s.condition).toContain("claims.ref == 'refs/heads/a\\u000a::warning::b'");
+    expect(s.condition).toContain("claims.event_name == 'push\\\\'");
+    const lines = s.condition.split('\n');
+    expect(lines).toHaveLength(2 + Object.keys(s.match.claims).length);
+    for (const line of lines) expect(line).toMatch(/^\s*('a' in |claims\.)/);
+  });
+
   it('notes immutable subjects and events whose ref is the default branch', () => {
     const notes = suggestionNotes({
       ...claims,

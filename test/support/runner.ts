@@ -146,26 +146,13 @@ export async function runStep(job: Job, entry: 'main' | 'post', options: StepOpt
   for (const [name, value] of Object.entries(options.inputs ?? {})) env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] = value;
   for (const [name, value] of Object.entries(options.state ?? {})) env[`STATE_${name}`] = value;
 
-  const child = spawn(process.execPath, [path.join(ROOT, 'dist', entry, 'index.js')], {
+  const { code, stdout, stderr } = await runNode(
+    path.join(ROOT, 'dist', entry, 'index.js'),
     env,
-    cwd: job.workspace,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  const timeoutMs = options.timeoutMs ?? 60_000;
-  const code = await new Promise<number | null>((resolve, reject) => {
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`${entry} step did not finish within ${timeoutMs} ms`));
-    }, timeoutMs);
-    child.on('exit', (c) => {
-      clearTimeout(timer);
-      resolve(c);
-    });
-  });
+    job.workspace,
+    `${entry} step`,
+    options.timeoutMs,
+  );
   const lines = stdout.split('\n');
   const read = async (file: string): Promise<string> => fs.readFile(file, 'utf8');
   const outputText = await read(files.output);
@@ -221,29 +208,42 @@ export async function runSdkStep(
     SDK_CALLS: String(options.calls ?? 1),
     SDK_INTERVAL_MS: String(options.intervalMs ?? 0),
   };
-  const child = spawn(process.execPath, [path.join(ROOT, 'test', 'support', 'sdk-step.ts')], {
+  const { code, stdout, stderr } = await runNode(
+    path.join(ROOT, 'test', 'support', 'sdk-step.ts'),
     env,
-    cwd: ROOT,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+    ROOT,
+    'SDK step',
+    options.timeoutMs,
+  );
+  const calls = stdout
+    .split('\n')
+    .filter((line) => line.startsWith('{'))
+    .map((line) => JSON.parse(line) as SdkCall);
+  return { code, calls, stderr };
+}
+
+/** Runs `script` with this Node and `env` only; kills it and rejects after `timeoutMs`. */
+async function runNode(
+  script: string,
+  env: Record<string, string>,
+  cwd: string,
+  label: string,
+  timeoutMs = 60_000,
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const child = spawn(process.execPath, [script], { env, cwd, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
   child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  const timeoutMs = options.timeoutMs ?? 60_000;
   const code = await new Promise<number | null>((resolve, reject) => {
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
-      reject(new Error(`SDK step did not finish within ${timeoutMs} ms`));
+      reject(new Error(`${label} did not finish within ${timeoutMs} ms`));
     }, timeoutMs);
     child.on('exit', (c) => {
       clearTimeout(timer);
       resolve(c);
     });
   });
-  const calls = stdout
-    .split('\n')
-    .filter((line) => line.startsWith('{'))
-    .map((line) => JSON.parse(line) as SdkCall);
-  return { code, calls, stderr };
+  return { code, stdout, stderr };
 }
