@@ -22,7 +22,7 @@ const typeChecked = {
 
 export default defineConfig(
   {
-    ignores: ['dist/', 'lib/', 'coverage/', 'reports/', '.stryker-tmp/', 'node_modules/'],
+    ignores: ['dist/', 'lib/', 'coverage/', 'reports/', '.stryker-tmp/', '.stryker-tmp-core/', 'node_modules/'],
   },
   {
     linterOptions: { reportUnusedDisableDirectives: 'error' },
