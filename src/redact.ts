@@ -34,20 +34,16 @@ export function describeErrorBody(body: string, secrets: readonly string[] = [])
   } catch {
     return body.trim() === '' ? 'empty body' : `a body that is not JSON (${Buffer.byteLength(body)} bytes, not shown)`;
   }
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
-    return 'a JSON body that is not an object (not shown)';
-  }
-  const record = parsed as Record<string, unknown>;
+  if (!isRecord(parsed)) return 'a JSON body that is not an object (not shown)';
   const parts: string[] = [];
-  const err = record['error'];
+  const err = parsed['error'];
   if (typeof err === 'string') parts.push(`error=${clip(err)}`);
-  if (typeof err === 'object' && err !== null && !Array.isArray(err)) {
-    const nested = err as Record<string, unknown>;
-    if (typeof nested['type'] === 'string') parts.push(`type=${clip(nested['type'])}`);
-    if (typeof nested['message'] === 'string') parts.push(`message=${clip(nested['message'])}`);
+  if (isRecord(err)) {
+    if (typeof err['type'] === 'string') parts.push(`type=${clip(err['type'])}`);
+    if (typeof err['message'] === 'string') parts.push(`message=${clip(err['message'])}`);
   }
   for (const key of ['error_description', 'error_uri'] as const) {
-    const value = record[key];
+    const value = parsed[key];
     if (typeof value === 'string') parts.push(`${key}=${clip(value)}`);
   }
   if (parts.length === 0) return 'a JSON body with no error fields (not shown)';
@@ -56,17 +52,18 @@ export function describeErrorBody(body: string, secrets: readonly string[] = [])
 
 /** The API error type (`authentication_error`, `invalid_request_error`) or OAuth `error` code, if any. */
 export function errorCode(body: string): string | undefined {
+  let parsed: unknown;
   try {
-    const parsed: unknown = JSON.parse(body);
-    if (typeof parsed !== 'object' || parsed === null) return undefined;
-    const err = (parsed as Record<string, unknown>)['error'];
-    if (typeof err === 'string') return err;
-    if (typeof err === 'object' && err !== null) {
-      const type = (err as Record<string, unknown>)['type'];
-      return typeof type === 'string' ? type : undefined;
-    }
+    parsed = JSON.parse(body);
   } catch {
     return undefined;
   }
-  return undefined;
+  if (!isRecord(parsed)) return undefined;
+  const err = parsed['error'];
+  if (typeof err === 'string') return err;
+  return isRecord(err) && typeof err['type'] === 'string' ? err['type'] : undefined;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

@@ -141,6 +141,50 @@ describe('mintToken', () => {
     expect(error.hint).toMatch(/Workload identity → History/);
   });
 
+  it.each([
+    [
+      400,
+      '{"type":"error","error":{"type":"invalid_request_error","message":"bad workspace"}}',
+      'exchange-rejected',
+      /rejected the request itself: check federation-rule-id and workspace-id/,
+    ],
+    [400, '{"error":"invalid_grant"}', 'exchange-rejected', /Workload identity → History/],
+    [
+      401,
+      '{"type":"error","error":{"type":"authentication_error","message":"Authentication failed"}}',
+      'exchange-denied',
+      /Workload identity → History/,
+    ],
+    [
+      403,
+      '{"type":"error","error":{"type":"permission_error","message":"no"}}',
+      'exchange-failed',
+      /may not be allowed to use workload identity federation/,
+    ],
+    [404, '{"type":"error","error":{"type":"not_found_error","message":"no"}}', 'exchange-failed', /No token endpoint at base-url/],
+    [418, '{}', 'exchange-failed', undefined],
+  ])('answers HTTP %i once, with its own code and hint', async (status, body, code, hint) => {
+    endpoint.pushFaults({ kind: 'status', status, body });
+    const before = endpoint.exchanges.length;
+    const error = await failure(options());
+    expect(endpoint.exchanges.length - before).toBe(1);
+    expect(error.code).toBe(code);
+    expect(error.message).toMatch(new RegExp(`^The token exchange failed: HTTP ${status}, request-id `));
+    if (hint === undefined) expect(error.hint).toBeUndefined();
+    else expect(error.hint).toMatch(hint);
+    if (status !== 400 && status !== 401) expect(error.hint ?? '').not.toMatch(/Workload identity → History/);
+  });
+
+  it.each([429, 500, 529])('gives up on HTTP %i after the attempt cap, saying Anthropic was unavailable', async (status) => {
+    endpoint.pushFaults(...Array.from({ length: 4 }, () => ({ kind: 'status' as const, status })));
+    const before = endpoint.exchanges.length;
+    const error = await failure(options());
+    expect(endpoint.exchanges.length - before).toBe(4);
+    expect(error.code).toBe('exchange-failed');
+    expect(error.message).toMatch(new RegExp(`HTTP ${status}.*gave up after 4 attempts|gave up after 4 attempts.*HTTP ${status}`, 's'));
+    expect(error.hint).toMatch(/unavailable or rate-limited; the action retried within timeout-seconds/);
+  });
+
   it('says what the server said on a 400 invalid_request_error, without retrying', async () => {
     const before = endpoint.exchanges.length;
     const error = await failure(options({ ids: { federationRuleId: rule.id, organizationId: ORG, workspaceId: 'wrkspc_01Unknown' } }));

@@ -69,3 +69,82 @@ describe('describeErrorBody', () => {
     );
   });
 });
+
+describe('scrub', () => {
+  it.each([
+    ['a JWT, and only the JWT', `x ${JWT} y`, 'x [redacted-jwt] y'],
+    ['an unsigned JWT (empty signature)', 'id=eyJhbGciOiJub25lIn0.eyJzdWIiOjF9. end', 'id=[redacted-jwt] end'],
+    ['an Anthropic token, and only the token', `k=${TOKEN};next`, 'k=[redacted-token];next'],
+    ['a bearer credential, keeping the scheme', 'Authorization: Bearer abc.def, next', 'Authorization: Bearer [redacted], next'],
+    [
+      'a bearer credential after several spaces, in any case',
+      'BEARER    q1w2e3 and bearer\tz9',
+      'BEARER    [redacted] and bearer\t[redacted]',
+    ],
+    ['a bearer credential that ends at a quote', '"authorization":"Bearer xyz"', '"authorization":"Bearer [redacted]"'],
+    [
+      'nothing when there is nothing to hide',
+      'Stryker was here: HTTP 401, request-id req_1',
+      'Stryker was here: HTTP 401, request-id req_1',
+    ],
+  ])('replaces %s', (_, text, expected) => {
+    expect(scrub(text)).toBe(expected);
+  });
+
+  it('replaces known secrets of 8 characters or more, and leaves shorter ones (they would garble the text)', () => {
+    expect(scrub('key abcdefgh here', ['abcdefgh'])).toBe('key [redacted] here');
+    expect(scrub('a cab and a tab', ['ab'])).toBe('a cab and a tab');
+  });
+});
+
+describe('describeErrorBody, field by field', () => {
+  it('puts each kept field on one line, trimmed', () => {
+    expect(describeErrorBody(JSON.stringify({ error: ' invalid_grant\r\n', error_description: 'line one\r\n\tline two' }))).toBe(
+      'error=invalid_grant, error_description=line one line two',
+    );
+  });
+
+  it('shows a kept field as the server sent it when no secret is in it', () => {
+    expect(describeErrorBody('{"error":"Stryker was here"}')).toBe('error=Stryker was here');
+  });
+
+  it('keeps 200 characters of a field, and marks the cut', () => {
+    expect(describeErrorBody(JSON.stringify({ error: 'x'.repeat(200) }))).toBe(`error=${'x'.repeat(200)}`);
+    expect(describeErrorBody(JSON.stringify({ error: 'y'.repeat(201) }))).toBe(`error=${'y'.repeat(200)}…`);
+  });
+
+  it.each([
+    ['whitespace only', '  \n', 'empty body'],
+    ['a JSON string', '"invalid_grant"', 'a JSON body that is not an object (not shown)'],
+    ['JSON null', 'null', 'a JSON body that is not an object (not shown)'],
+    ['a JSON array', '[{"error":"x"}]', 'a JSON body that is not an object (not shown)'],
+    ['a JSON number', '401', 'a JSON body that is not an object (not shown)'],
+    ['an object without error fields', '{"detail":"x"}', 'a JSON body with no error fields (not shown)'],
+    ['a null error', '{"error":null}', 'a JSON body with no error fields (not shown)'],
+    ['an error array', '{"error":["x"]}', 'a JSON body with no error fields (not shown)'],
+    [
+      'error fields that are not strings',
+      '{"error":{"type":5,"message":{"a":1}},"error_description":7}',
+      'a JSON body with no error fields (not shown)',
+    ],
+  ])('describes %s without showing it', (_, body, expected) => {
+    expect(describeErrorBody(body)).toBe(expected);
+  });
+});
+
+describe('errorCode', () => {
+  it.each([
+    ['{"error":"invalid_grant"}', 'invalid_grant'],
+    ['{"type":"error","error":{"type":"rate_limit_error"}}', 'rate_limit_error'],
+    ['{"error":{"type":5}}', undefined],
+    ['{"error":{"message":"x"}}', undefined],
+    ['{"error":null}', undefined],
+    ['{"error":5}', undefined],
+    ['null', undefined],
+    ['"invalid_grant"', undefined],
+    ['[]', undefined],
+    ['not json', undefined],
+  ])('reads %s as %s', (body, expected) => {
+    expect(errorCode(body)).toBe(expected);
+  });
+});

@@ -1,7 +1,7 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { classifyTransient, HttpStatusError } from '../src/http-errors.ts';
 import { NetworkError } from '../src/http.ts';
-import { backoffDelay, parseRetryAfter, RetriesExhausted, withRetry } from '../src/retry.ts';
+import { backoffDelay, parseRetryAfter, RetriesExhausted, sleep, withRetry } from '../src/retry.ts';
 
 function status(code: number, headers: Record<string, string> = {}): HttpStatusError {
   return new HttpStatusError('test', { status: code, headers, body: '{}' }, undefined, [], 'x');
@@ -32,8 +32,55 @@ describe('classifyTransient', () => {
     expect(classifyTransient('a string').retry).toBe(false);
   });
 
+  it('draws the 5xx line at 500 and 599', () => {
+    for (const code of [500, 599]) expect(classifyTransient(status(code)).retry, String(code)).toBe(true);
+    for (const code of [499, 600, 200, 302]) expect(classifyTransient(status(code)).retry, String(code)).toBe(false);
+  });
+
+  it('says nothing of a delay when the server asked for none', () => {
+    expect(classifyTransient(status(503))).toStrictEqual({ retry: true });
+  });
+
   it('carries Retry-After from a 429', () => {
     expect(classifyTransient(status(429, { 'retry-after': '7' }))).toEqual({ retry: true, afterMs: 7000 });
+  });
+});
+
+describe('HttpStatusError', () => {
+  it('names the status and the request id, from request-id or x-request-id', () => {
+    const body = '{"error":"invalid_grant"}';
+    const withId = new HttpStatusError(
+      'The token exchange',
+      { status: 401, headers: { 'request-id': 'req_01a' }, body },
+      undefined,
+      [],
+      'x',
+    );
+    expect(withId.message).toBe('The token exchange failed: HTTP 401, request-id req_01a: error=invalid_grant');
+    expect(withId.name).toBe('HttpStatusError');
+    expect(withId.requestId).toBe('req_01a');
+    expect(withId.serverCode).toBe('invalid_grant');
+    const xId = new HttpStatusError('It', { status: 500, headers: { 'x-request-id': 'req_02b' }, body: '' }, undefined, [], 'x');
+    expect(xId.message).toBe('It failed: HTTP 500, request-id req_02b: empty body');
+    const none = new HttpStatusError('It', { status: 500, headers: {}, body: '' }, undefined, [], 'x');
+    expect(none.message).toBe('It failed: HTTP 500: empty body');
+    expect(none.requestId).toBeUndefined();
+  });
+});
+
+describe('sleep', () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it('resolves after the given time, not before', async () => {
+    vi.useFakeTimers();
+    let done = false;
+    void sleep(1000).then(() => (done = true));
+    await vi.advanceTimersByTimeAsync(999);
+    expect(done).toBe(false);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(done).toBe(true);
   });
 });
 
@@ -89,6 +136,58 @@ describe('withRetry', () => {
     expect(calls).toBe(4);
   });
 
+  it('says how many attempts it made', async () => {
+    const once = await withRetry(
+      async () => {
+        throw status(503);
+      },
+      { ...base, maxAttempts: 1, deadline: Date.now() + 60_000 },
+    ).catch((e: unknown) => e);
+    expect(once).toBeInstanceOf(RetriesExhausted);
+    expect((once as RetriesExhausted).message).toBe('gave up after 1 attempt');
+    expect((once as RetriesExhausted).name).toBe('RetriesExhausted');
+    expect((once as RetriesExhausted).attempts).toBe(1);
+    const c = clock();
+    const twice = await withRetry(
+      async () => {
+        throw status(503);
+      },
+      { ...base, maxAttempts: 2, deadline: c.now() + 60_000, now: c.now, sleep: c.sleep },
+    ).catch((e: unknown) => e);
+    expect((twice as Error).message).toBe('gave up after 2 attempts');
+    expect((twice as Error).cause).toBeInstanceOf(HttpStatusError);
+  });
+
+  it('tells onRetry the attempt, the delay and the error before each sleep', async () => {
+    const c = clock();
+    const seen: Array<{ attempt: number; delayMs: number; error: unknown }> = [];
+    const errors = [status(503), status(502)];
+    await withRetry(
+      async (attempt) => {
+        const error = errors[attempt - 1];
+        if (error !== undefined) throw error;
+        return 'ok';
+      },
+      { ...base, deadline: c.now() + 60_000, now: c.now, sleep: c.sleep, onRetry: (info) => seen.push(info) },
+    );
+    expect(seen).toEqual([
+      { attempt: 1, delayMs: 750, error: errors[0] },
+      { attempt: 2, delayMs: 1500, error: errors[1] },
+    ]);
+  });
+
+  it('does not start a sleep that would end exactly at the deadline', async () => {
+    const c = clock();
+    const error = await withRetry(
+      async () => {
+        throw status(503);
+      },
+      { ...base, random: () => 1, deadline: c.now() + 1000, now: c.now, sleep: c.sleep },
+    ).catch((e: unknown) => e);
+    expect((error as Error).message).toBe('ran out of time (timeout-seconds) after 1 attempt');
+    expect(c.sleeps).toEqual([]);
+  });
+
   it('never sleeps past the deadline', async () => {
     const c = clock();
     const error = await withRetry(
@@ -135,7 +234,12 @@ describe('backoffDelay and parseRetryAfter', () => {
   it('reads seconds and HTTP dates', () => {
     expect(parseRetryAfter('5', 0)).toBe(5000);
     expect(parseRetryAfter(new Date(10_000).toUTCString(), 4_000)).toBe(6000);
-    expect(parseRetryAfter('soon', 0)).toBeUndefined();
+    expect(parseRetryAfter(' 5 ', 0)).toBe(5000);
+    expect(parseRetryAfter('Sun, 06 Nov 1994 08:49:37 GMT', Date.UTC(1994, 10, 6, 8, 49, 30))).toBe(7000);
+    expect(parseRetryAfter('Sun, 06 Nov 1994 08:49:37 GMT', Date.UTC(1994, 10, 6, 9, 0, 0))).toBe(0);
+    for (const loose of ['soon', '5a', 'a5', '1.5', '-3', '+3', 'x 12', '2099-01-01', '5 s']) {
+      expect(parseRetryAfter(loose, 0), loose).toBeUndefined();
+    }
     expect(parseRetryAfter(undefined, 0)).toBeUndefined();
   });
 });
