@@ -1,6 +1,7 @@
 // Keeps secrets out of anything a person can read: log lines, errors, the step summary.
 
-const JWT_PATTERN = /eyJ[A-Za-z0-9_-]*\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*/g;
+// A JWT, whole or cut short: a base64url JSON header (`eyJ…`) and whatever parts of it follow.
+const JWT_PATTERN = /eyJ[A-Za-z0-9_-]{8,}(?:\.[A-Za-z0-9_-]*){0,2}/g;
 const ANTHROPIC_TOKEN_PATTERN = /sk-ant-[A-Za-z0-9_-]+/g;
 const BEARER_PATTERN = /(bearer\s+)[^\s"',;]+/gi;
 const MAX_FIELD_CHARS = 200;
@@ -17,15 +18,19 @@ export function scrub(text: string, secrets: readonly string[] = []): string {
     .replace(BEARER_PATTERN, '$1[redacted]');
 }
 
-function clip(value: string): string {
-  const oneLine = value.replace(/[\r\n\t]+/g, ' ').trim();
+/** One line of at most MAX_FIELD_CHARS, scrubbed before it is cut: a cut must not leave half a
+ *  secret that the patterns and the runner's masks no longer recognise. */
+function clip(value: string, secrets: readonly string[]): string {
+  const oneLine = scrub(value, secrets)
+    .replace(/[\r\n\t]+/g, ' ')
+    .trim();
   return oneLine.length > MAX_FIELD_CHARS ? `${oneLine.slice(0, MAX_FIELD_CHARS)}…` : oneLine;
 }
 
 /**
  * What an error body may say in our messages: only the OAuth fields (`error`, `error_description`,
- * `error_uri`) and the API error shape's `error.type` / `error.message`, each cut short and
- * scrubbed. Anything else a server echoes (the assertion, a token, headers) is dropped.
+ * `error_uri`) and the API error shape's `error.type` / `error.message`, each scrubbed and then cut
+ * short. Anything else a server echoes (the assertion, a token, headers) is dropped.
  */
 export function describeErrorBody(body: string, secrets: readonly string[] = []): string {
   let parsed: unknown;
@@ -37,17 +42,17 @@ export function describeErrorBody(body: string, secrets: readonly string[] = [])
   if (!isRecord(parsed)) return 'a JSON body that is not an object (not shown)';
   const parts: string[] = [];
   const err = parsed['error'];
-  if (typeof err === 'string') parts.push(`error=${clip(err)}`);
+  if (typeof err === 'string') parts.push(`error=${clip(err, secrets)}`);
   if (isRecord(err)) {
-    if (typeof err['type'] === 'string') parts.push(`type=${clip(err['type'])}`);
-    if (typeof err['message'] === 'string') parts.push(`message=${clip(err['message'])}`);
+    if (typeof err['type'] === 'string') parts.push(`type=${clip(err['type'], secrets)}`);
+    if (typeof err['message'] === 'string') parts.push(`message=${clip(err['message'], secrets)}`);
   }
   for (const key of ['error_description', 'error_uri'] as const) {
     const value = parsed[key];
-    if (typeof value === 'string') parts.push(`${key}=${clip(value)}`);
+    if (typeof value === 'string') parts.push(`${key}=${clip(value, secrets)}`);
   }
   if (parts.length === 0) return 'a JSON body with no error fields (not shown)';
-  return scrub(parts.join(', '), secrets);
+  return parts.join(', ');
 }
 
 /** The API error type (`authentication_error`, `invalid_request_error`) or OAuth `error` code, if any. */

@@ -2,6 +2,9 @@
 
 /** Renew no later than this long before expiry, when the token's life allows it. */
 export const RENEW_BEFORE_EXPIRY_MS = 150_000;
+/** The SDKs and the `claude` CLI treat a profile token with this long or less to live as expired:
+ *  for them the credentials lapse this long before the token's own expiry. */
+export const READERS_EXPIRY_MARGIN_MS = 30_000;
 /** Never renew more often than this, whatever the token's life: no hot loop on short tokens. */
 export const MIN_RENEW_INTERVAL_MS = 15_000;
 const RETRY_BASE_MS = 5_000;

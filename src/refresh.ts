@@ -9,7 +9,7 @@ import { mintToken } from './mint.ts';
 import type { OidcEndpoint } from './oidc.ts';
 import { credentialsJson, writeFileAtomic } from './profile.ts';
 import { scrub } from './redact.ts';
-import { nextRenewalAt, type TokenTimes } from './refresh-schedule.ts';
+import { nextRenewalAt, READERS_EXPIRY_MARGIN_MS, type TokenTimes } from './refresh-schedule.ts';
 import { writeStatus, type RefreshStatus, type StopReason } from './refresh-status.ts';
 
 /** Handed to the refresher process in an environment variable; nothing secret in it. */
@@ -127,11 +127,13 @@ export async function runRefresher(config: RefresherConfig, deps: RefresherDeps)
         return stop('oidc-request-token-rejected');
       }
       const now = deps.now();
+      // Lapsed once readers stop using the token in the file, not only once it expires.
+      const unusableAt = token.expiresAt - READERS_EXPIRY_MARGIN_MS;
       await update({
         failuresInARow: status.failuresInARow + 1,
         lastError: scrub(messageOf(error)),
         lastErrorAt: iso(now),
-        lapsedAt: status.lapsedAt ?? (now >= token.expiresAt ? iso(token.expiresAt) : null),
+        lapsedAt: status.lapsedAt ?? (now >= unusableAt ? iso(unusableAt) : null),
       });
     }
   }

@@ -1,4 +1,5 @@
 // What the post step says about the refresher's work, from its status file.
+import { READERS_EXPIRY_MARGIN_MS } from './refresh-schedule.ts';
 import type { RefreshStatus } from './refresh-status.ts';
 
 export interface RenewalReport {
@@ -16,8 +17,9 @@ export function describeRenewal(status: RefreshStatus | undefined, nowMs: number
   const times = status.rotations === 1 ? 'once' : `${status.rotations} times`;
   const info = [`The credentials were renewed ${times}; the last token expires at ${status.expiresAt}.`];
   const warnings: string[] = [];
-  const expired = Date.parse(status.expiresAt) <= nowMs;
-  const lapsedAt = status.lapsedAt ?? (status.failuresInARow > 0 && expired ? status.expiresAt : null);
+  // Readers stop using a token 30 s before it expires: that is when the credentials lapse.
+  const unusableAt = Date.parse(status.expiresAt) - READERS_EXPIRY_MARGIN_MS;
+  const lapsedAt = status.lapsedAt ?? (status.failuresInARow > 0 && unusableAt <= nowMs ? new Date(unusableAt).toISOString() : null);
   if (lapsedAt !== null && (status.recoveredAt === null || status.failuresInARow > 0)) {
     warnings.push(
       `The credentials lapsed at ${lapsedAt}: renewal kept failing (${status.failuresInARow} in a row; last error at ${status.lastErrorAt ?? 'unknown'}: ${status.lastError ?? 'unknown'}). Steps after that time could not reach the API.`,

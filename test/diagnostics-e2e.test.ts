@@ -7,6 +7,7 @@ import { startOidcService, type OidcService } from './support/oidc-service.ts';
 import { startProxy, type Proxy } from './support/proxy.ts';
 import { errors, newJob, removeJob, runStep, warnings, type Job } from './support/runner.ts';
 import { startTokenEndpoint, type FederationRule, type TokenEndpoint } from './support/token-endpoint.ts';
+import { leaks } from './support/leaks.ts';
 
 const ORG = '12345678-90ab-cdef-1234-567890abcdef';
 let oidc: OidcService;
@@ -127,7 +128,8 @@ describe('the job summary', () => {
     expect(main.summary).toMatch(/:x: \*\*Anthropic denied the token exchange\*\*/);
     expect(main.summary).toMatch(/\*\*How to fix it\*\*/);
     expect(main.summary).toMatch(/Workload identity → History/);
-    for (const secret of [...secrets(), ...endpoint.echoed]) expect(main.summary).not.toContain(secret);
+    expect(leaks(main.summary, [...secrets(), ...endpoint.echoed])).toEqual([]);
+    expect(leaks(main.lines.filter((l) => !l.startsWith('::add-mask::')).join('\n'), [...secrets(), ...endpoint.echoed])).toEqual([]);
   });
 
   it('summary: false writes none', async () => {

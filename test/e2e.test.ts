@@ -6,6 +6,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { startOidcService, type OidcService } from './support/oidc-service.ts';
 import { errors, maskedBeforeUse, newJob, removeJob, runSdkStep, runStep, warnings, type Job, type StepResult } from './support/runner.ts';
 import { startTokenEndpoint, type FederationRule, type TokenEndpoint } from './support/token-endpoint.ts';
+import { leaks } from './support/leaks.ts';
 
 const ORG = '12345678-90ab-cdef-1234-567890abcdef';
 let oidc: OidcService;
@@ -65,16 +66,21 @@ const baseInputs = (): Record<string, string> => ({
 });
 
 function secretsSoFar(): string[] {
-  return [...oidc.issued.map((i) => i.jwt), ...endpoint.minted.map((m) => m.token), oidc.requestToken];
+  return [...oidc.issued.map((i) => i.jwt), ...endpoint.minted.map((m) => m.token), ...endpoint.echoed, oidc.requestToken];
 }
 
-/** No secret anywhere a person can read: stderr, the summary, the state file, warnings and errors. */
+/** No secret, whole or in part, anywhere a person can read: every log line but the masks
+ *  themselves, stderr, the summary, the state file. */
 function expectNothingLeaked(result: StepResult): void {
-  for (const secret of secretsSoFar()) {
-    expect(result.stderr).not.toContain(secret);
-    expect(result.summary).not.toContain(secret);
-    expect(JSON.stringify(result.state)).not.toContain(secret);
-    for (const c of result.commands.filter((c) => c.name !== 'add-mask')) expect(c.value).not.toContain(secret);
+  const secrets = secretsSoFar();
+  const logLines = result.lines.filter((line) => !line.startsWith('::add-mask::'));
+  for (const [where, text] of [
+    ['log', logLines.join('\n')],
+    ['stderr', result.stderr],
+    ['summary', result.summary],
+    ['state', JSON.stringify(result.state)],
+  ] as const) {
+    expect(leaks(text, secrets), where).toEqual([]);
   }
 }
 
@@ -221,6 +227,18 @@ describe('the bundled action, end to end', () => {
     expect(error).toMatch(/"subject_prefix": "repo:octo-org\/octo-repo:ref:refs\/heads\/main"/);
     expect(main.summary).toMatch(/Anthropic denied the token exchange/);
     expect(main.outputs['access-token']).toBeUndefined();
+    expectNothingLeaked(main);
+  });
+
+  it('shows no part of an assertion or token that the server echoes, in the retry lines, the error or the summary', async () => {
+    // The echoed JWT is longer than the 200 characters kept of a field: a cut must not leave its start.
+    endpoint.pushFaults({ kind: 'echo', status: 503 }, { kind: 'echo', status: 401 });
+    const main = await runStep(job, 'main', { inputs: baseInputs() });
+    expect(main.code).toBe(1);
+    expect(endpoint.echoed.length).toBeGreaterThanOrEqual(4);
+    const attempt = main.lines.find((line) => line.startsWith('Attempt 1 failed ('));
+    expect(attempt).toMatch(/HTTP 503.*assertion \[redacted(-jwt)?\] was rejected; token \[redacted-token\]/);
+    expect(errors(main).join('\n')).toMatch(/HTTP 401.*assertion \[redacted(-jwt)?\] was rejected; token \[redacted-token\]/);
     expectNothingLeaked(main);
   });
 

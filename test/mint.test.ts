@@ -5,6 +5,7 @@ import { ActionError } from '../src/errors.ts';
 import { mintToken, type MintOptions } from '../src/mint.ts';
 import { startOidcService, type OidcService } from './support/oidc-service.ts';
 import { startTokenEndpoint, type FederationRule, type TokenEndpoint } from './support/token-endpoint.ts';
+import { leaks } from './support/leaks.ts';
 
 const ORG = '12345678-90ab-cdef-1234-567890abcdef';
 let oidc: OidcService;
@@ -67,7 +68,7 @@ function allSecrets(): string[] {
 }
 
 function expectNoSecret(text: string): void {
-  for (const secret of allSecrets()) expect(text).not.toContain(secret);
+  expect(leaks(text, allSecrets())).toEqual([]);
 }
 
 describe('mintToken', () => {

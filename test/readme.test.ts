@@ -1,5 +1,5 @@
 // The README and action.yml cannot drift, and the README keeps its promises to a newcomer.
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { readAction, renderReadme } from '../scripts/action-docs.ts';
 import { GATE_REASONS } from '../src/gate.ts';
@@ -32,6 +32,20 @@ describe('README', () => {
   it('documents every gate reason code the action can output', () => {
     for (const reason of GATE_REASONS) {
       expect(readme).toContain(`\`${reason}\``);
+    }
+  });
+
+  it('records figures with the day they were measured, and bundle sizes that are still true (run `npm run figures`)', () => {
+    const figures = /<!-- figures:start -->\n([\s\S]*?)<!-- figures:end -->/.exec(readme)?.[1] ?? '';
+    expect(figures).toMatch(/mutation score, core modules \| \d+\.\d %/);
+    expect(figures).toMatch(/coverage of src\/, all tests \| lines \d+\.\d %/);
+    expect(figures).toMatch(/`npm run bench`, \d{4}-\d{2}-\d{2}:/);
+    const sizes = [...figures.matchAll(/^\| dist\/(main|post|refresher)\/index\.js \| ([\d.]+) KiB \|/gm)];
+    expect(sizes.map((m) => m[1])).toEqual(['main', 'post', 'refresher']);
+    for (const [, name, kib] of sizes) {
+      const actual = statSync(`dist/${name}/index.js`).size / 1024;
+      // Within 10 %: a small change need not regenerate the README, a bundle that grew does.
+      expect(Math.abs(actual - Number(kib)) / actual, `dist/${name}/index.js is ${actual.toFixed(1)} KiB`).toBeLessThan(0.1);
     }
   });
 });

@@ -26,6 +26,22 @@ describe('describeErrorBody', () => {
     expect(errorCode('nope')).toBeUndefined();
   });
 
+  it('scrubs a field before cutting it, so no start of a long JWT or token survives the cut', () => {
+    const long = `eyJhbGciOiJSUzI1NiIsImtpZCI6ImsxIn0.${'eyJzdWIiOiJy'.repeat(30)}.${'c2ln'.repeat(20)}`;
+    const body = JSON.stringify({ error_description: `bad assertion: ${long}`, error: { message: `${'x'.repeat(190)} ${long}` } });
+    const text = describeErrorBody(body, [long]);
+    expect(text).toBe(`message=${'x'.repeat(190)} [redacted…, error_description=bad assertion: [redacted]`);
+    const cut = describeErrorBody(JSON.stringify({ error_description: `${'x'.repeat(190)} ${long}` }));
+    expect(cut).toBe(`error_description=${'x'.repeat(190)} [redacted…`);
+    expect(cut).not.toMatch(/eyJ/);
+  });
+
+  it('redacts a JWT cut short, with one dot or none', () => {
+    expect(scrub('a eyJhbGciOiJSUzI1NiJ9.eyJzdWIi b')).toBe('a [redacted-jwt] b');
+    expect(scrub('a eyJhbGciOiJSUzI1NiJ9 b')).toBe('a [redacted-jwt] b');
+    expect(scrub('the word eyJ alone, and eyJshort stay')).toBe('the word eyJ alone, and eyJshort stay');
+  });
+
   it('scrubs secrets echoed inside the kept fields', () => {
     const body = JSON.stringify({
       error: 'invalid_request',

@@ -8,6 +8,7 @@ import { credentialsJson } from '../src/profile.ts';
 import { runRefresher, type RefresherConfig, type RefresherDeps } from '../src/refresh.ts';
 import { readStatus } from '../src/refresh-status.ts';
 import { describeRenewal } from '../src/renewal-report.ts';
+import { leaks } from './support/leaks.ts';
 import { startOidcService, type OidcService } from './support/oidc-service.ts';
 import { startTokenEndpoint, type FederationRule, type TokenEndpoint } from './support/token-endpoint.ts';
 
@@ -111,36 +112,58 @@ describe('runRefresher', () => {
     expect(JSON.stringify(await readStatus(config().statusFile))).not.toMatch(/sk-ant|eyJ/);
   });
 
-  it('rides out a token endpoint outage that ends before expiry, with no lapse', async () => {
+  it('rides out a token endpoint outage that ends before the readers would stop using the token, with no lapse', async () => {
+    // A real token's life (600 s): renewal starts half-way, and two failed renewals of four
+    // attempts each (5xx, then resets) end long before the last 30 s.
     const start = clock;
-    // Three failed renewals (5xx, reset, 529), each with its own fresh OIDC token, then recovery.
+    await fs.writeFile(config().credentialsFile, credentialsJson('sk-ant-oat01-test-initial', clock + 600_000), { mode: 0o600 });
+    endpoint.setRules([{ ...rule, tokenLifetimeSeconds: 3600 }]);
     endpoint.pushFaults(
       ...Array.from({ length: 4 }, () => ({ kind: 'status' as const, status: 503 })),
       ...Array.from({ length: 4 }, () => ({ kind: 'reset' as const })),
     );
+    const before = endpoint.exchanges.length;
+    const oidcBefore = oidc.requests.length;
+    const samples: number[] = [];
     const status = await runRefresher(
-      config(),
-      deps(() => clock - start >= 120_000),
+      config(600_000),
+      deps(() => clock - start >= 420_000, {
+        sleep: async (ms) => {
+          clock += ms;
+          samples.push((await fileToken()).expires_at * 1000 - clock);
+        },
+      }),
     );
+    const exchanges = endpoint.exchanges.slice(before);
+    expect(endpoint.pendingFaults()).toBe(0);
+    expect(exchanges.filter((e) => e.status === 200)).toHaveLength(1);
+    expect(exchanges).toHaveLength(9);
+    // Each attempt spent its own assertion: one OIDC request and one jti per exchange.
+    expect(oidc.requests.length - oidcBefore).toBe(exchanges.length);
+    expect(new Set(exchanges.map((e) => e.jti)).size).toBe(exchanges.length);
+    expect(Math.min(...samples)).toBeGreaterThan(30_000);
     expect(status.lapsedAt).toBeNull();
     expect(status.failuresInARow).toBe(0);
-    expect(status.rotations).toBeGreaterThan(0);
-    expect(status.lastError).toMatch(/HTTP 503|could not reach/);
-    const report = describeRenewal(status, clock);
-    expect(report.warnings).toEqual([]);
+    expect(status.rotations).toBe(1);
+    expect(status.lastError).toMatch(/could not reach|reset/);
+    expect(describeRenewal(status, clock).warnings).toEqual([]);
   });
 
-  it('records a lapse when the outage outlasts the token, and says so in the post report', async () => {
+  it('records a lapse when the outage outlasts the token, from when readers stop using it, and says so in the post report', async () => {
     const start = clock;
     endpoint.pushFaults(...Array.from({ length: 60 }, () => ({ kind: 'status' as const, status: 500 })));
     const status = await runRefresher(
       config(),
       deps(() => clock - start >= 150_000),
     );
-    expect(status.lapsedAt).toBe(new Date(start + 60_000).toISOString());
+    // A 60 s token: the SDKs and the CLI stop using it with 30 s left.
+    const lapsedAt = new Date(start + 30_000).toISOString();
+    expect(status.lapsedAt).toBe(lapsedAt);
     expect(status.failuresInARow).toBeGreaterThan(0);
     const report = describeRenewal(status, clock);
-    expect(report.warnings.join('\n')).toMatch(new RegExp(`lapsed at ${new Date(start + 60_000).toISOString()}`));
+    expect(report.warnings.join('\n')).toMatch(
+      new RegExp(`lapsed at ${lapsedAt}: renewal kept failing \\(${status.failuresInARow} in a row; .*HTTP 500`),
+    );
   });
 
   it('reports a lapse that later recovered', async () => {
@@ -150,7 +173,7 @@ describe('runRefresher', () => {
       config(),
       deps(() => clock - start >= 400_000),
     );
-    expect(status.lapsedAt).not.toBeNull();
+    expect(status.lapsedAt).toBe(new Date(start + 30_000).toISOString());
     expect(status.recoveredAt).not.toBeNull();
     expect(status.failuresInARow).toBe(0);
     expect(describeRenewal(status, clock).warnings.join('\n')).toMatch(/renewal recovered at/);
@@ -159,15 +182,51 @@ describe('runRefresher', () => {
   it('retries when the OIDC service fails, each time with a fresh request', async () => {
     const start = clock;
     oidc.pushFaults({ kind: 'status', status: 500 }, { kind: 'status', status: 503 }, { kind: 'reset' });
+    const requestsBefore = oidc.requests.length;
     const issuedBefore = oidc.issued.length;
+    const before = endpoint.exchanges.length;
     const status = await runRefresher(
       config(),
-      deps(() => clock - start >= 40_000, { sleep: async (ms) => void (clock += ms) }),
+      deps(() => clock - start >= 40_000),
     );
+    const exchanges = endpoint.exchanges.slice(before);
+    expect(oidc.pendingFaults()).toBe(0);
+    // Three failed OIDC requests, then one per exchange; no JWT was presented twice.
+    expect(oidc.requests.length - requestsBefore).toBe(3 + exchanges.length);
+    expect(oidc.issued.length - issuedBefore).toBe(exchanges.length);
+    expect(new Set(exchanges.map((e) => e.jti)).size).toBe(exchanges.length);
     expect(status.rotations).toBeGreaterThan(0);
-    expect(oidc.issued.length).toBeGreaterThan(issuedBefore);
     expect(status.lapsedAt).toBeNull();
-  }, 30_000);
+  });
+
+  it('records a lapse when the OIDC service stays down, and names the failure in the post report', async () => {
+    const start = clock;
+    oidc.pushFaults(...Array.from({ length: 80 }, () => ({ kind: 'status' as const, status: 500 })));
+    const before = endpoint.exchanges.length;
+    const status = await runRefresher(
+      config(),
+      deps(() => clock - start >= 120_000),
+    );
+    expect(endpoint.exchanges.length).toBe(before);
+    expect(status.lapsedAt).toBe(new Date(start + 30_000).toISOString());
+    expect(status.stopReason).toBe('stopped');
+    expect(describeRenewal(status, clock).warnings.join('\n')).toMatch(/lapsed at .*OIDC/);
+  });
+
+  it('keeps an echoed assertion or token out of the status file and the post report', async () => {
+    const start = clock;
+    endpoint.pushFaults(...Array.from({ length: 8 }, () => ({ kind: 'echo' as const, status: 503 })));
+    const status = await runRefresher(
+      config(),
+      deps(() => clock - start >= 60_000),
+    );
+    expect(endpoint.echoed.length).toBeGreaterThan(0);
+    const secrets = [...endpoint.echoed, ...oidc.issued.map((i) => i.jwt), oidc.requestToken];
+    expect(status.lastError).toMatch(/assertion \[redacted(-jwt)?\] was rejected; token \[redacted-token\]/);
+    expect(leaks(await fs.readFile(config().statusFile, 'utf8'), secrets)).toEqual([]);
+    const report = describeRenewal(status, clock);
+    expect(leaks([...report.info, ...report.warnings].join('\n'), secrets)).toEqual([]);
+  });
 
   it('stops when the runner no longer accepts the OIDC request token', async () => {
     const other = await startOidcService({ now });

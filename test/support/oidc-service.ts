@@ -68,6 +68,8 @@ export interface OidcService {
   pushFaults(...faults: OidcFault[]): void;
   /** Drops the faults not consumed yet. */
   clearFaults(): void;
+  /** How many pushed faults are not consumed yet. */
+  pendingFaults(): number;
   /** From now on /token answers 401, like a finished job's request token. */
   revokeRequestToken(): void;
   close(): Promise<void>;
@@ -250,6 +252,9 @@ export async function startOidcService(options: OidcServiceOptions = {}): Promis
     },
     clearFaults() {
       faults.length = 0;
+    },
+    pendingFaults() {
+      return faults.length;
     },
     revokeRequestToken() {
       revoked = true;

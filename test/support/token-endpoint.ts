@@ -116,6 +116,8 @@ export interface TokenEndpoint {
   pushFaults(...faults: TokenFault[]): void;
   /** Drops the faults not consumed yet. */
   clearFaults(): void;
+  /** How many pushed faults are not consumed yet. */
+  pendingFaults(): number;
   setRules(rules: FederationRule[]): void;
   /** When true, denials answer 400 {"error":"invalid_grant","error_description":"..."} like older servers. */
   legacyErrors: boolean;
@@ -573,6 +575,9 @@ export async function startTokenEndpoint(options: TokenEndpointOptions): Promise
     },
     clearFaults() {
       faults.length = 0;
+    },
+    pendingFaults() {
+      return faults.length;
     },
     setRules(next) {
       rules = validateRules(next);
