@@ -56,7 +56,7 @@ export default defineConfig(
   //   sleeps.push(ms); }`, loopback handlers) are `async` to match the signature they stand in
   //   for, even when a particular one has nothing to await.
   {
-    files: ['test/**/*.ts', 'scripts/**/*.ts', 'vitest.config.ts'],
+    files: ['test/**/*.ts', 'scripts/**/*.ts', 'vitest.config.ts', 'vitest.stryker.config.ts'],
     extends: [js.configs.recommended, tseslint.configs.recommendedTypeChecked, tseslint.configs.stylisticTypeChecked],
     ...typeChecked,
     rules: {

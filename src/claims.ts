@@ -1,6 +1,7 @@
 // The non-secret claims of the job's OIDC token, decoded locally (no signature check is needed to
 // show them), for the log, the rule suggestion and the summary. The JWT itself is never printed.
 import { decodeJwt } from 'jose';
+import { breakLegacyCommands } from './log-line.ts';
 
 export const SHOWN_CLAIMS = [
   'iss',
@@ -56,7 +57,8 @@ export function formatClaims(claims: Claims): string[] {
 
 function printable(value: string): string {
   // eslint-disable-next-line no-control-regex
-  const escaped = value.replace(/[\u0000-\u001f\u007f\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  const controls = /[\u0000-\u001f\u007f\u2028\u2029]/g;
+  const escaped = breakLegacyCommands(value.replace(controls, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`));
   return escaped.length > MAX_VALUE_CHARS ? `${escaped.slice(0, MAX_VALUE_CHARS)}…` : escaped;
 }
 

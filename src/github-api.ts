@@ -6,6 +6,7 @@
 // is `failed` with a message a person understands. Messages never carry the token: they name the
 // host and the look-up, quote at most GitHub's short `message` field, and are redacted again.
 import { NetworkError, header, request, safeHost } from './http.ts';
+import { oneLine } from './log-line.ts';
 
 export interface GitHubApiOptions {
   /** `GITHUB_API_URL`: https://api.github.com, or https://HOST/api/v3 on GitHub Enterprise Server. */
@@ -250,10 +251,9 @@ export function redact(text: string, token: string): string {
   return text.split(token).join('***');
 }
 
-/** One printable line: control characters become spaces, long text is cut. */
+/** One printable line: control characters become spaces, no workflow command, long text is cut. */
 export function clip(text: string, max: number): string {
-  // eslint-disable-next-line no-control-regex
-  const line = text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g, ' ');
+  const line = oneLine(text);
   return line.length > max ? `${line.slice(0, max)}…` : line;
 }
 

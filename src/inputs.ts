@@ -2,6 +2,7 @@
 // each naming the input and showing a valid value. Nothing here touches the network.
 import { InputError } from './errors.ts';
 import type { GateSettings, MinPermission } from './gate.ts';
+import { isProfileName } from './profile.ts';
 
 export const DEFAULT_BASE_URL = 'https://api.anthropic.com';
 export const DEFAULT_AUDIENCE = 'https://api.anthropic.com';
@@ -73,7 +74,6 @@ type IdInput = keyof typeof ID_RULES;
 const BOOLEAN_TRUE = ['true', 'True', 'TRUE'];
 const BOOLEAN_FALSE = ['false', 'False', 'FALSE'];
 const MIN_PERMISSIONS: readonly MinPermission[] = ['read', 'write', 'admin'];
-const PROFILE_NAME = /^[A-Za-z0-9_.-]{1,64}$/;
 const LIST_ITEM = /^[A-Za-z0-9_.\-[\]]+$/;
 
 class Collector {
@@ -107,7 +107,7 @@ function readId(name: IdInput, read: InputReader, env: NodeJS.ProcessEnv, requir
 
 /** Shows what was given without echoing something that may be a secret pasted in the wrong place. */
 function describeValue(value: string): string {
-  if (/^(sk-ant-|eyJ)/.test(value)) return 'something that looks like a secret (not shown)';
+  if (/^(sk-ant-|eyJ|gh[pousr]_|github_pat_)/.test(value)) return 'something that looks like a secret (not shown)';
   const shown = value.length > 40 ? `${value.slice(0, 40)}…` : value;
   return `"${shown}"`;
 }
@@ -207,7 +207,7 @@ function readTimeout(read: InputReader, out: Collector): number {
 function readProfile(read: InputReader, out: Collector): string {
   const value = read('profile').trim();
   if (value === '') return DEFAULT_PROFILE;
-  if (!PROFILE_NAME.test(value) || value === '.' || value === '..') {
+  if (!isProfileName(value)) {
     out.add(
       `profile must be 1 to 64 letters, digits, '_', '.' or '-' (not . or ..): got ${describeValue(value)}, e.g. \`profile: ${DEFAULT_PROFILE}\``,
     );
@@ -244,8 +244,11 @@ function readGate(read: InputReader, env: NodeJS.ProcessEnv, out: Collector): Ga
 /** Parses and checks every input; throws one InputError listing every problem. */
 export function readSettings(read: InputReader, env: NodeJS.ProcessEnv): Settings {
   const out = new Collector();
-  const federationRuleId = readId('federation-rule-id', read, env, true, out);
-  const organizationId = readId('organization-id', read, env, true, out);
+  // A dry run stops before the exchange, and is how a first setup learns what rule to create:
+  // the rule and organization IDs are checked when given, but not required.
+  const dryRun = readBoolean('dry-run', read, false, out);
+  const federationRuleId = readId('federation-rule-id', read, env, !dryRun, out);
+  const organizationId = readId('organization-id', read, env, !dryRun, out);
   const serviceAccountId = readId('service-account-id', read, env, false, out);
   const workspaceId = readId('workspace-id', read, env, false, out);
   const exports = readExports(read, out);
@@ -265,7 +268,7 @@ export function readSettings(read: InputReader, env: NodeJS.ProcessEnv): Setting
     refresh: readBoolean('refresh', read, true, out) && exports.has('profile'),
     gate: readGate(read, env, out),
     onDeny: readChoice('on-deny', read, ['fail', 'skip'], 'fail', out),
-    dryRun: readBoolean('dry-run', read, false, out),
+    dryRun,
     verify: readBoolean('verify', read, false, out),
     summary: readBoolean('summary', read, true, out),
   };

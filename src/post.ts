@@ -2,9 +2,10 @@
 // action wrote. Nothing here fails the job: problems become warnings, and each clean-up step runs
 // even when an earlier one failed, removing the credentials last of all.
 import { promises as fs } from 'node:fs';
+import path from 'node:path';
 import { messageOf } from './errors.ts';
 import { getState, info, warning } from './post-commands.ts';
-import { profilePaths, removeProfile } from './profile.ts';
+import { CONFIG_DIR_NAME, isProfileName, profilePaths, removeProfile, statusFilePath } from './profile.ts';
 import { readStatus, type RefreshStatus } from './refresh-status.ts';
 import { stopRefresher } from './refresher-process.ts';
 import { describeRenewal } from './renewal-report.ts';
@@ -18,12 +19,29 @@ async function attempt(what: string, step: () => Promise<void>): Promise<void> {
   }
 }
 
+/** Why the saved state is not what main saves (post then touches nothing), or undefined if it is. */
+function unexpectedState(configDir: string, profile: string, statusFile: string, runnerTemp: string): string | undefined {
+  if (configDir !== '' && (runnerTemp === '' || configDir !== path.join(runnerTemp, CONFIG_DIR_NAME))) {
+    return `the config directory ${configDir} is not ${CONFIG_DIR_NAME} under RUNNER_TEMP`;
+  }
+  if (profile !== '' && !isProfileName(profile)) return `"${profile}" is not a profile name`;
+  if (statusFile !== '' && statusFile !== statusFilePath(configDir, profile)) return `${statusFile} is not this profile's status file`;
+  return undefined;
+}
+
 async function post(): Promise<void> {
   const pid = Number(getState(STATE.refresherPid));
   const statusFile = getState(STATE.statusFile);
   const configDir = getState(STATE.configDir);
   const profile = getState(STATE.profile);
   let status: RefreshStatus | undefined;
+
+  // Post removes files and signals a process: only the ones main itself made.
+  const unexpected = unexpectedState(configDir, profile, statusFile, process.env['RUNNER_TEMP'] ?? '');
+  if (unexpected !== undefined) {
+    warning(`Cleaning up: the saved state is not this action's own (${unexpected}); nothing was stopped or removed.`);
+    return;
+  }
 
   if (Number.isInteger(pid) && pid > 0 && statusFile !== '') {
     await attempt('stopping the refresher', async () => {

@@ -7,6 +7,16 @@ import { ActionError } from './errors.ts';
 
 export const CONFIG_DIR_NAME = 'claude-oidc';
 
+/** Letters, digits, `_`, `.` and `-`, not `.` or `..`: a name that stays one file in its directory. */
+export function isProfileName(name: string): boolean {
+  return /^[A-Za-z0-9_.-]{1,64}$/.test(name) && name !== '.' && name !== '..';
+}
+
+/** Where one use of the action keeps the refresher's status, beside the profile. */
+export function statusFilePath(configDir: string, name: string): string {
+  return path.join(configDir, `refresh-${name}.json`);
+}
+
 export interface ProfilePaths {
   readonly configDir: string;
   readonly config: string;
@@ -59,14 +69,15 @@ export async function writeFileAtomic(file: string, content: string): Promise<vo
   const temp = path.join(path.dirname(file), `.${path.basename(file)}.${randomBytes(6).toString('hex')}.tmp`);
   const handle = await fs.open(temp, 'wx', 0o600);
   try {
-    await handle.writeFile(content);
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-  try {
+    try {
+      await handle.writeFile(content);
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
     await fs.rename(temp, file);
   } catch (error) {
+    // A half-written temp file may hold part of a token: it goes too.
     await fs.rm(temp, { force: true });
     throw error;
   }
@@ -88,7 +99,13 @@ export async function writeProfile(configDir: string, name: string, accessToken:
     }
     throw error;
   }
-  await writeFileAtomic(paths.credentials, credentialsJson(accessToken, expiresAtMs));
+  try {
+    await writeFileAtomic(paths.credentials, credentialsJson(accessToken, expiresAtMs));
+  } catch (error) {
+    // Post removes only a profile whose state was saved, which a failed write never gets to.
+    await fs.rm(paths.config, { force: true });
+    throw error;
+  }
   return paths;
 }
 

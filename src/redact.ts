@@ -1,4 +1,5 @@
 // Keeps secrets out of anything a person can read: log lines, errors, the step summary.
+import { oneLine } from './log-line.ts';
 
 // A JWT, whole or cut short: a base64url JSON header (`eyJ…`) and whatever parts of it follow.
 const JWT_PATTERN = /eyJ[A-Za-z0-9_-]{8,}(?:\.[A-Za-z0-9_-]*){0,2}/g;
@@ -18,13 +19,11 @@ export function scrub(text: string, secrets: readonly string[] = []): string {
     .replace(BEARER_PATTERN, '$1[redacted]');
 }
 
-/** One line of at most MAX_FIELD_CHARS, scrubbed before it is cut: a cut must not leave half a
- *  secret that the patterns and the runner's masks no longer recognise. */
+/** One line of at most MAX_FIELD_CHARS with no workflow command in it, scrubbed before it is cut:
+ *  a cut must not leave half a secret that the patterns and the runner's masks no longer recognise. */
 function clip(value: string, secrets: readonly string[]): string {
-  const oneLine = scrub(value, secrets)
-    .replace(/[\r\n\t]+/g, ' ')
-    .trim();
-  return oneLine.length > MAX_FIELD_CHARS ? `${oneLine.slice(0, MAX_FIELD_CHARS)}…` : oneLine;
+  const line = oneLine(scrub(value, secrets)).trim();
+  return line.length > MAX_FIELD_CHARS ? `${line.slice(0, MAX_FIELD_CHARS)}…` : line;
 }
 
 /**

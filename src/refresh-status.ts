@@ -2,7 +2,7 @@
 import { promises as fs } from 'node:fs';
 import { writeFileAtomic } from './profile.ts';
 
-export type StopReason = 'stopped' | 'parent-gone' | 'oidc-request-token-rejected' | 'credentials-removed';
+export type StopReason = 'stopped' | 'parent-gone' | 'oidc-request-token-rejected' | 'credentials-removed' | 'gave-up';
 
 export interface RefreshStatus {
   readonly version: 1;

@@ -3,7 +3,7 @@
 // and records what it did in a status file (never a secret) that the post step reports.
 import { promises as fs } from 'node:fs';
 import { ActionError, messageOf } from './errors.ts';
-import { HttpStatusError } from './http-errors.ts';
+import { HttpStatusError, isTransientStatus } from './http-errors.ts';
 import type { FederationIds } from './inputs.ts';
 import { mintToken } from './mint.ts';
 import type { OidcEndpoint } from './oidc.ts';
@@ -51,6 +51,11 @@ async function exists(file: string): Promise<boolean> {
 /** True when the runner refused the OIDC request token: the job is over or the token is gone. */
 function requestTokenRejected(error: unknown): boolean {
   return error instanceof HttpStatusError && error.code === 'oidc-request-failed' && (error.status === 401 || error.status === 403);
+}
+
+/** An answer that another try will not change (400, 401, 403, 404: a rule archived or changed). */
+function permanent(error: unknown): boolean {
+  return error instanceof HttpStatusError && !isTransientStatus(error.status);
 }
 
 function causeOf(error: unknown): unknown {
@@ -135,6 +140,9 @@ export async function runRefresher(config: RefresherConfig, deps: RefresherDeps)
         lastErrorAt: iso(now),
         lapsedAt: status.lapsedAt ?? (now >= unusableAt ? iso(unusableAt) : null),
       });
+      // Keep trying while the token in the file is still of use; once it is not, an answer that
+      // retrying cannot change ends the refresher instead of hours of denied exchanges.
+      if (now >= unusableAt && permanent(error)) return stop('gave-up');
     }
   }
 }

@@ -2,6 +2,7 @@
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import type { RefresherConfig } from './refresh.ts';
+import type { RefreshStatus } from './refresh-status.ts';
 
 export const CONFIG_ENV = 'CLAUDE_OIDC_REFRESHER_CONFIG';
 const MARKER = '--claude-oidc-refresher';
@@ -74,14 +75,33 @@ export function isAlive(pid: number): boolean {
 }
 
 /**
- * On Linux, checks that the pid still runs this use's refresher and not a process that reused the
- * pid. Elsewhere the caller has already checked the status file says it has not stopped.
+ * Whether the process the refresher watches (the step's parent, the runner's worker) still runs.
+ * In a container job the step's parent is outside the container (ppid 0), and an orphan's is 1:
+ * nothing to watch there; the post step, the removed credentials file or the refused request token
+ * still stop the refresher.
+ */
+export function isWatchedParentAlive(pid: number): boolean {
+  return pid <= 1 || isAlive(pid);
+}
+
+/**
+ * Whether the pid still runs this use's refresher and not a process that reused the pid. On Linux
+ * its command line carries the marker; elsewhere its status file must name the pid as running.
  */
 function isOurRefresher(pid: number, statusFile: string): boolean {
   try {
     return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').includes(markerFor(statusFile));
   } catch {
-    return process.platform !== 'linux' && isAlive(pid);
+    return process.platform !== 'linux' && statusSaysRunning(pid, statusFile) && isAlive(pid);
+  }
+}
+
+function statusSaysRunning(pid: number, statusFile: string): boolean {
+  try {
+    const status = JSON.parse(readFileSync(statusFile, 'utf8')) as Partial<RefreshStatus>;
+    return status.pid === pid && status.stoppedAt === null;
+  } catch {
+    return false;
   }
 }
 

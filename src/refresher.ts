@@ -1,7 +1,7 @@
 // Entry of the detached refresher process (dist/refresher). Prints nothing; see refresh.ts.
 import { oidcEndpointFromEnv } from './oidc.ts';
 import { runRefresher } from './refresh.ts';
-import { isAlive, readRefresherConfig } from './refresher-process.ts';
+import { isWatchedParentAlive, readRefresherConfig } from './refresher-process.ts';
 
 let stopping = false;
 let wake: (() => void) | undefined;
@@ -33,7 +33,7 @@ async function main(): Promise<void> {
     oidc: oidcEndpointFromEnv(process.env),
     now: Date.now,
     sleep: interruptibleSleep,
-    isParentAlive: () => isAlive(config.watchPid),
+    isParentAlive: () => isWatchedParentAlive(config.watchPid),
     shouldStop: () => stopping,
     pid: process.pid,
   });

@@ -37,6 +37,10 @@ export function describeRenewal(status: RefreshStatus | undefined, nowMs: number
     warnings.push(
       `The refresher stopped at ${status.stoppedAt ?? 'unknown'}: the runner no longer accepted the OIDC request token, so nothing could be renewed after that.`,
     );
+  } else if (status.stopReason === 'gave-up') {
+    warnings.push(
+      `The refresher gave up at ${status.stoppedAt ?? 'unknown'}: the token had lapsed and the exchange kept failing with an answer that retrying does not change (check the federation rule).`,
+    );
   } else if (status.stopReason === 'parent-gone') {
     warnings.push(`The refresher stopped at ${status.stoppedAt ?? 'unknown'} because the runner process it watched was gone.`);
   }

@@ -9,9 +9,10 @@ import { ActionError, messageOf } from './errors.ts';
 import { tokenFingerprint } from './fingerprint.ts';
 import { decide, readGateContext, type GateDecision } from './gate.ts';
 import { DEFAULT_BASE_URL, inputsFromEnv, readSettings, type Settings } from './inputs.ts';
+import { breakLegacyCommands } from './log-line.ts';
 import { mintToken, type MintResult } from './mint.ts';
 import { fetchIdToken, oidcEndpointFromEnv, type OidcEndpoint } from './oidc.ts';
-import { prepareConfigDir, writeProfile } from './profile.ts';
+import { prepareConfigDir, statusFilePath, writeProfile } from './profile.ts';
 import { scrub } from './redact.ts';
 import { startRefresher } from './refresher-process.ts';
 import { likelyMismatches, suggestionNotes, suggestRule } from './rule-suggestion.ts';
@@ -33,7 +34,8 @@ export async function run(env: NodeJS.ProcessEnv, context: RunContext): Promise<
   context.settings = settings;
   maskSecret(settings.gate.githubToken, context);
   warnIfUnpinned(env);
-  const conflicts = resolveConflicts(findConflicts(env, settings.exports), settings.conflictingCredentials);
+  // A dry run exports nothing, so credentials it would shadow are only worth a warning there.
+  const conflicts = resolveConflicts(findConflicts(env, settings.exports), settings.dryRun ? 'warn' : settings.conflictingCredentials);
   // One deadline for the whole step: the gate's look-ups, the exchange with its retries, verify.
   const deadline = Date.now() + settings.timeoutSeconds * 1000;
 
@@ -44,7 +46,10 @@ export async function run(env: NodeJS.ProcessEnv, context: RunContext): Promise<
   const oidc = oidcEndpointFromEnv(env);
   maskSecret(oidc.requestToken, context);
   const agent = userAgent(env);
-  if (settings.dryRun) return dryRun(settings, oidc, agent, decision, context, deadline);
+  if (settings.dryRun) {
+    for (const warning of conflicts.warnings) core.warning(warning);
+    return dryRun(settings, oidc, agent, decision, context, deadline);
+  }
 
   const minted = await mint(settings, oidc, agent, context, deadline);
   if (settings.verify) await verify(settings, minted, agent, deadline);
@@ -130,8 +135,8 @@ function showClaims(jwt: string, settings: Settings, context: RunContext): Claim
   if (skew !== undefined) core.warning(skew);
   const suggestion = suggestRule(claims, settings.audience, settings.ids);
   core.startGroup('A federation rule that admits exactly this repository, workflow and event');
-  core.info(JSON.stringify(suggestion.body, null, 2));
-  core.info(`As a CEL condition:\n  ${suggestion.condition}`);
+  core.info(breakLegacyCommands(JSON.stringify(suggestion.body, null, 2)));
+  core.info(breakLegacyCommands(`As a CEL condition:\n  ${suggestion.condition}`));
   for (const note of suggestionNotes(claims)) core.info(`Note: ${note}`);
   core.endGroup();
   return claims;
@@ -281,7 +286,7 @@ function refresherScript(): string {
 }
 
 function startRenewal(settings: Settings, minted: MintResult, configDir: string, env: NodeJS.ProcessEnv): boolean {
-  const statusFile = path.join(configDir, `refresh-${settings.profile}.json`);
+  const statusFile = statusFilePath(configDir, settings.profile);
   const pid = startRefresher(
     refresherScript(),
     {

@@ -46,6 +46,17 @@ export function cell(value: string): string {
     .replace(/</g, '&lt;');
 }
 
+/** Plain text inside a table cell: Markdown punctuation is escaped, so text from a webhook payload
+ *  (a workflow's name, a login) cannot become a link, an image or emphasis. */
+export function plain(value: string): string {
+  return cell(value).replace(/[[\]()!*_~`#]/g, (c) => `\\${c}`);
+}
+
+/** Text inside a fenced code block: it cannot close the fence. */
+function fenced(value: string): string {
+  return value.replace(/```/g, "'''");
+}
+
 function code(value: string): string {
   return value === '' ? '' : `\`${cell(value).replace(/`/g, "'")}\``;
 }
@@ -65,7 +76,7 @@ function identityRows(claims: Claims): Array<[string, string]> {
 }
 
 function gateRow(gate: GateLine | undefined): Array<[string, string]> {
-  return gate === undefined ? [] : [['Gate', `${gate.allowed ? 'allowed' : 'denied'} (${code(gate.reason)}): ${cell(gate.summary)}`]];
+  return gate === undefined ? [] : [['Gate', `${gate.allowed ? 'allowed' : 'denied'} (${code(gate.reason)}): ${plain(gate.summary)}`]];
 }
 
 export function successSummary(report: SuccessReport): string {
@@ -90,8 +101,8 @@ export function successSummary(report: SuccessReport): string {
 }
 
 export function failureSummary(report: FailureReport): string {
-  const parts = [HEADING, '', `:x: **${cell(report.title)}**`, '', '```text', report.message.replace(/```/g, "'''"), '```'];
-  if (report.hint !== undefined) parts.push('', '**How to fix it**', '', '```text', report.hint.replace(/```/g, "'''"), '```');
+  const parts = [HEADING, '', `:x: **${plain(report.title)}**`, '', '```text', fenced(report.message), '```'];
+  if (report.hint !== undefined) parts.push('', '**How to fix it**', '', '```text', fenced(report.hint), '```');
   if (report.gate !== undefined) parts.push('', table(gateRow(report.gate)));
   return `${parts.join('\n')}\n`;
 }
@@ -112,13 +123,13 @@ export function dryRunSummary(report: DryRunReport): string {
     '<details><summary>Suggested federation rule (Admin API body)</summary>',
     '',
     '```json',
-    report.ruleJson,
+    fenced(report.ruleJson),
     '```',
     '',
     'As a CEL condition:',
     '',
     '```cel',
-    report.condition,
+    fenced(report.condition),
     '```',
     '</details>',
     '',

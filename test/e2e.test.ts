@@ -147,12 +147,38 @@ describe('the bundled action, end to end', () => {
   it('post removes the credentials even when an earlier clean-up step fails', async () => {
     const main = await runStep(job, 'main', { inputs: baseInputs() });
     expect(main.code).toBe(0);
-    const blocker = path.join(job.dir, 'status-is-a-directory');
+    // The status file's place holds a directory with something in it: removing it fails.
+    const configDir = main.env['ANTHROPIC_CONFIG_DIR']!;
+    const blocker = path.join(configDir, 'refresh-github-actions.json');
     await fs.mkdir(path.join(blocker, 'inside'), { recursive: true });
     const post = await runStep(job, 'post', { state: { ...main.state, 'status-file': blocker, 'refresher-pid': '999999' } });
     expect(post.code).toBe(0);
     expect(warnings(post).join('\n')).toMatch(/Cleaning up \(removing the status file\)/);
-    expect(existsSync(main.env['ANTHROPIC_CONFIG_DIR']!)).toBe(false);
+    expect(existsSync(path.join(configDir, 'credentials', 'github-actions.json'))).toBe(false);
+    expect(existsSync(path.join(configDir, 'configs', 'github-actions.json'))).toBe(false);
+  });
+
+  it.each([
+    ['a config directory outside RUNNER_TEMP', (s: Record<string, string>, elsewhere: string) => ({ ...s, 'config-dir': elsewhere })],
+    ['a profile name that climbs out', (s: Record<string, string>) => ({ ...s, profile: '../../victim' })],
+    [
+      "a status file that is not the profile's",
+      (s: Record<string, string>, elsewhere: string) => ({ ...s, 'status-file': path.join(elsewhere, 'x.json'), 'refresher-pid': '1' }),
+    ],
+  ])('post touches nothing when its saved state is not what main saves: %s', async (_, tamper) => {
+    const main = await runStep(job, 'main', { inputs: baseInputs() });
+    expect(main.code).toBe(0);
+    const elsewhere = path.join(job.dir, 'elsewhere');
+    await fs.mkdir(path.join(elsewhere, 'credentials'), { recursive: true });
+    await fs.writeFile(path.join(elsewhere, 'credentials', 'github-actions.json'), 'keep');
+    await fs.writeFile(path.join(elsewhere, 'x.json'), 'keep');
+    const post = await runStep(job, 'post', { state: tamper(main.state, elsewhere) });
+    expect(post.code).toBe(0);
+    expect(warnings(post).join('\n')).toMatch(/the saved state is not this action's own .*nothing was stopped or removed/);
+    expect(await fs.readFile(path.join(elsewhere, 'credentials', 'github-actions.json'), 'utf8')).toBe('keep');
+    expect(await fs.readFile(path.join(elsewhere, 'x.json'), 'utf8')).toBe('keep');
+    expect(existsSync(path.join(main.env['ANTHROPIC_CONFIG_DIR']!, 'credentials', 'github-actions.json'))).toBe(true);
+    await runStep(job, 'post', { state: main.state });
   });
 
   it('exports CLAUDE_CODE_OAUTH_TOKEN on request, with a warning naming its expiry', async () => {
@@ -249,6 +275,23 @@ describe('the bundled action, end to end', () => {
     expect(Date.now() - started).toBeLessThan(15_000);
     expect(main.code).toBe(1);
     expect(errors(main).join('\n')).toMatch(/no answer from 127\.0\.0\.1:\d+ within|ran out of time/);
+  });
+
+  it('dry-run works before the rule exists: no IDs needed, and leftover credentials only warn', async () => {
+    const before = { oidc: oidc.issued.length, exchanges: endpoint.exchanges.length };
+    const main = await runStep(job, 'main', {
+      inputs: { 'base-url': endpoint.url, 'dry-run': 'true' },
+      env: { ANTHROPIC_API_KEY: 'sk-ant-api03-test-leftover' },
+    });
+    expect(errors(main)).toEqual([]);
+    expect(main.code).toBe(0);
+    expect(oidc.issued.length - before.oidc).toBe(1);
+    expect(endpoint.exchanges.length).toBe(before.exchanges);
+    expect(main.outputs['dry-run']).toBe('true');
+    expect(main.stdout).toContain('"subject_prefix": "repo:octo-org/octo-repo:ref:refs/heads/main"');
+    expect(warnings(main).join('\n')).toMatch(/ANTHROPIC_API_KEY is already set/);
+    expect(main.env).toEqual({});
+    expectNothingLeaked(main);
   });
 
   it('dry-run prints the claims and a rule, spends no assertion and mints nothing', async () => {

@@ -250,6 +250,96 @@ describe('the gate in the bundled action', () => {
     await runStep(job, 'post', { state: main.state });
   });
 
+  // Text an outsider controls (a fork's workflow name) tries to become a workflow command in the
+  // log (the runner's old `##[command]` form) and a link and an image in the job summary.
+  const HOSTILE_NAME =
+    'CI ##[save-state name=status-file;]/tmp/x [Re-run with credentials](https://evil.example/) ![t](https://evil.example/t.png)';
+  const forkRun = {
+    workflow_run: {
+      name: HOSTILE_NAME,
+      event: 'pull_request',
+      head_branch: 'main',
+      head_repository: { id: 555, full_name: 'stranger/octo-repo' },
+      repository: repo,
+      actor: { login: 'stranger', type: 'User' },
+      triggering_actor: { login: 'stranger', type: 'User' },
+    },
+    repository: repo,
+    sender: { login: 'octocat', type: 'User' },
+  };
+  const comment = (author: string, onPull: boolean): object => ({
+    issue: { number: 7, user: { login: author }, ...(onPull ? { pull_request: { url: 'x' } } : {}) },
+    comment: { user: { login: author, type: 'User' }, body: '@claude go' },
+    repository: repo,
+    sender: { login: author, type: 'User' },
+  });
+  it.each([
+    {
+      what: 'workflow_run after a fork pull request run',
+      name: 'workflow_run',
+      payload: forkRun,
+      actor: 'octocat',
+      reason: 'dangerous-event',
+    },
+    {
+      what: 'a comment on a fork pull request',
+      name: 'issue_comment',
+      payload: comment('octocat', true),
+      actor: 'octocat',
+      reason: 'dangerous-event',
+      pulls: { 7: { headRepoId: 555 } },
+    },
+    {
+      what: 'a comment on a pull request whose fork was deleted',
+      name: 'issue_comment',
+      payload: comment('octocat', true),
+      actor: 'octocat',
+      reason: 'dangerous-event',
+      pulls: { 7: { headRepoId: null } },
+    },
+    { what: 'a pull_request from a deleted fork', name: 'pull_request', payload: pr(null), actor: 'octocat', reason: 'fork-pr' },
+    {
+      what: 'a comment by someone who is not a collaborator',
+      name: 'issue_comment',
+      payload: comment('stranger', false),
+      actor: 'stranger',
+      reason: 'not-a-collaborator',
+    },
+    {
+      what: 'an issue opened by a bot',
+      name: 'issues',
+      payload: {
+        issue: { number: 1, user: { login: 'renovate[bot]', type: 'Bot' } },
+        repository: repo,
+        sender: { login: 'renovate[bot]', type: 'Bot' },
+      },
+      actor: 'renovate[bot]',
+      reason: 'bot-not-allowed',
+    },
+  ])(
+    'denies $what ($reason) in the bundle, with no credential request and nothing injected',
+    async ({ name, payload, actor, reason, pulls }) => {
+      github.reset({
+        repository: 'octo-org/octo-repo',
+        token: GH_TOKEN,
+        users: { octocat: 'write', mallory: 'read' },
+        ...(pulls === undefined ? {} : { pulls }),
+      });
+      await expectNoCredentialTraffic(async () => {
+        const main = await runStep(job, 'main', { inputs: inputs({ 'on-deny': 'skip' }), env: event(name, payload, actor) });
+        expect(errors(main)).toEqual([]);
+        expect(main.code).toBe(0);
+        expect(main.outputs['allowed']).toBe('false');
+        expect(main.outputs['reason']).toBe(reason);
+        expect(main.env).toEqual({});
+        expect(main.state).toEqual({});
+        expect(main.lines.filter((line) => line.includes('##['))).toEqual([]);
+        expect(main.summary).not.toMatch(/(^|[^\\])\]\(/);
+        expect(main.summary).toMatch(/Skipped: no credentials for this run/);
+      });
+    },
+  );
+
   it('reports bad gate inputs as input errors, before any request', async () => {
     await expectNoCredentialTraffic(async () => {
       const main = await runStep(job, 'main', {

@@ -117,6 +117,24 @@ describe('readSettings', () => {
     const problems = problemsOf({ 'federation-rule-id': 'sk-ant-oat01-abcdefgh', 'organization-id': 'eyJhbGciOi.eyJzdWIi.sig' });
     expect(problems.join('\n')).not.toMatch(/sk-ant-oat01|eyJhbGci/);
     expect(problems.join('\n')).toMatch(/looks like a secret/);
+    for (const token of ['ghp_0123456789abcdefghijABCDEFGHIJ012345', 'ghs_abc', 'github_pat_11AAAA_bbbb', 'gho_x', 'ghu_y', 'ghr_z']) {
+      const text = problemsOf({ 'federation-rule-id': RULE, 'organization-id': token }).join('\n');
+      expect(text, token).not.toContain(token);
+      expect(text, token).toMatch(/organization-id is not an organization UUID: got something that looks like a secret \(not shown\)/);
+    }
+  });
+
+  it('does not require the rule and organization IDs for a dry run, but still checks them when given', () => {
+    const s = settingsFrom({ 'dry-run': 'true' });
+    expect(s.dryRun).toBe(true);
+    expect(s.ids).toEqual({ federationRuleId: '', organizationId: '' });
+    expect(problemsOf({ 'dry-run': 'true', 'federation-rule-id': 'rule_1' })).toEqual([
+      'input federation-rule-id is not a federation rule ID starting with fdrl_: got "rule_1", e.g. `federation-rule-id: fdrl_01AbCdEfGhIjKlMnOpQrStUv`',
+    ]);
+    expect(problemsOf({ 'dry-run': 'false' }).map((p) => p.split(':')[0])).toEqual([
+      'federation-rule-id is required',
+      'organization-id is required',
+    ]);
   });
 
   it('allows http: only for the exact loopback hosts', () => {

@@ -61,6 +61,15 @@ describe('profile files', () => {
     expect(await fs.readdir(path.dirname(file))).toEqual(['x.json']);
   });
 
+  it('leaves no temp file and no half profile behind when writing the credentials fails', async () => {
+    const dir = await prepareConfigDir(runnerTemp);
+    // A directory in the credentials file's place makes the final rename fail.
+    await fs.mkdir(path.join(dir, 'credentials', 'ci.json', 'x'), { recursive: true });
+    await expect(writeProfile(dir, 'ci', 'sk-ant-oat01-test-x', 0)).rejects.toThrow();
+    expect(await fs.readdir(path.join(dir, 'credentials'))).toEqual(['ci.json']);
+    expect(await fs.readdir(path.join(dir, 'configs'))).toEqual([]);
+  });
+
   it('removes only its own profile, then the directories once empty', async () => {
     const dir = await prepareConfigDir(runnerTemp);
     const a = await writeProfile(dir, 'a', 'tok1', 0);

@@ -228,6 +228,37 @@ describe('runRefresher', () => {
     expect(leaks([...report.info, ...report.warnings].join('\n'), secrets)).toEqual([]);
   });
 
+  it('gives up once the token has lapsed and the exchange keeps being denied, and says so', async () => {
+    const start = clock;
+    // The rule stops matching (archived, or edited): every exchange answers 401.
+    endpoint.setRules([{ ...rule, claims: { event_name: 'schedule' } }]);
+    const before = endpoint.exchanges.length;
+    const status = await runRefresher(
+      config(),
+      deps(() => clock - start >= 3_600_000),
+    );
+    const exchanges = endpoint.exchanges.slice(before);
+    expect(exchanges.every((e) => e.status === 401)).toBe(true);
+    // Tried every few seconds while the token in the file was of use, then stopped: not an hour of denials.
+    expect(exchanges.length).toBeGreaterThanOrEqual(2);
+    expect(exchanges.length).toBeLessThanOrEqual(4);
+    expect(status.stopReason).toBe('gave-up');
+    expect(status.lapsedAt).toBe(new Date(start + 30_000).toISOString());
+    expect(Date.parse(status.stoppedAt!)).toBeLessThan(start + 60_000);
+    expect(describeRenewal(status, clock).warnings.join('\n')).toMatch(/gave up at .*retrying does not change/);
+  });
+
+  it('keeps retrying a transient outage past the lapse, and does not give up on it', async () => {
+    const start = clock;
+    endpoint.pushFaults(...Array.from({ length: 40 }, () => ({ kind: 'status' as const, status: 503 })));
+    const status = await runRefresher(
+      config(),
+      deps(() => clock - start >= 600_000),
+    );
+    expect(status.stopReason).toBe('stopped');
+    expect(status.recoveredAt).not.toBeNull();
+  });
+
   it('stops when the runner no longer accepts the OIDC request token', async () => {
     const other = await startOidcService({ now });
     other.revokeRequestToken();

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { cell, deniedSummary, dryRunSummary, failureSummary, successSummary } from '../src/summary.ts';
+import { cell, deniedSummary, dryRunSummary, failureSummary, plain, successSummary } from '../src/summary.ts';
 
 const gate = { allowed: true, reason: 'ok', summary: 'Allowed (ok): push in o/r by octocat' };
 
@@ -51,5 +51,28 @@ describe('job summary Markdown', () => {
     const dry = dryRunSummary({ claims: { sub: 'repo:o/r:ref:refs/heads/main' }, ruleJson: '{}', condition: 'true', gate });
     expect(dry).toMatch(/no token minted/);
     expect(dry).toContain('```cel\ntrue\n```');
+  });
+
+  it('shows the gate line as plain text: no link, image, emphasis or HTML from a payload', () => {
+    const md = deniedSummary(
+      { allowed: false, reason: 'dangerous-event', summary: 'run "x [a](https://e/) ![i](https://e/i.png) *b* <img>"' },
+      true,
+    );
+    const row = md.split('\n').find((l) => l.startsWith('| Gate |'))!;
+    expect(row).toBe(
+      '| Gate | denied (`dangerous-event`): run "x \\[a\\]\\(https://e/\\) \\!\\[i\\]\\(https://e/i.png\\) \\*b\\* &lt;img>" |',
+    );
+    fc.assert(
+      fc.property(fc.string(), (value) => {
+        // Every Markdown punctuation mark that could start a construct is escaped.
+        const text = plain(value).replace(/\\\\/g, '');
+        return !/(^|[^\\])[[\]()!*_~`#|]/.test(text) && !/[\r\n<]/.test(text);
+      }),
+    );
+  });
+
+  it('a rule or condition cannot close the code fence it is shown in', () => {
+    const dry = dryRunSummary({ claims: {}, ruleJson: '{"ref":"x```y"}', condition: "claims.ref == 'x```y'", gate: undefined });
+    expect(dry.match(/```/g)?.length).toBe(4);
   });
 });
