@@ -117,6 +117,9 @@ export interface GateDeps {
   /** Used before the single retry of a transient failure. */
   readonly sleep?: (ms: number) => Promise<void>;
   readonly retryDelayMs?: number;
+  /** Epoch milliseconds by which every look-up of this decision must be done. */
+  readonly deadline?: number;
+  readonly now?: () => number;
 }
 
 const DEFAULT_API_URL = 'https://api.github.com';
@@ -276,6 +279,8 @@ async function decideUnsafe(settings: GateSettings, context: GateContext, deps: 
     timeoutMs: deps.timeoutMs ?? DEFAULT_TIMEOUT_MS,
     sleep: deps.sleep ?? ((ms: number) => delay(ms).then(() => undefined)),
     ...(deps.retryDelayMs === undefined ? {} : { retryDelayMs: deps.retryDelayMs }),
+    ...(deps.deadline === undefined ? {} : { deadline: deps.deadline }),
+    ...(deps.now === undefined ? {} : { now: deps.now }),
   };
   const run = new Run(settings, context, api);
   const event = context.eventName;

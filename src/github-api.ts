@@ -19,6 +19,10 @@ export interface GitHubApiOptions {
   readonly sleep: (ms: number) => Promise<void>;
   /** Default delay before the retry when the server does not ask for one (Retry-After). */
   readonly retryDelayMs?: number;
+  /** Epoch milliseconds shared by every look-up of one gate decision: no request runs and no
+   *  retry waits past it. */
+  readonly deadline?: number;
+  readonly now?: () => number;
 }
 
 /** The legacy base roles the permission endpoint reports (maintain → write, triage → read). */
@@ -122,16 +126,23 @@ async function getJson(options: GitHubApiOptions, path: string, what: string): P
     return { kind: 'failed', message: `could not look up ${what}: github-token is empty` };
   }
   const url = `${base}${path}`;
-  const first = await attempt(options, url, what);
+  const now = options.now ?? Date.now;
+  const deadline = options.deadline ?? Number.POSITIVE_INFINITY;
+  const outOfTime: JsonAnswer = { kind: 'failed', message: `could not look up ${what}: ran out of time (timeout-seconds)` };
+  if (deadline - now() <= 0) return outOfTime;
+  const first = await attempt(options, url, what, Math.min(options.timeoutMs, deadline - now()));
   if (first.kind === 'done') return redactAnswer(first.answer, options.token);
   const delay = Math.min(first.retryAfterMs ?? options.retryDelayMs ?? DEFAULT_RETRY_DELAY_MS, MAX_RETRY_DELAY_MS);
+  if (now() + delay >= deadline)
+    return redactAnswer({ kind: 'failed', message: `${first.message} (no time left to retry)` }, options.token);
   await options.sleep(delay);
-  const second = await attempt(options, url, what);
+  if (deadline - now() <= 0) return outOfTime;
+  const second = await attempt(options, url, what, Math.min(options.timeoutMs, deadline - now()));
   if (second.kind === 'done') return redactAnswer(second.answer, options.token);
   return redactAnswer({ kind: 'failed', message: `${second.message} (after a retry)` }, options.token);
 }
 
-async function attempt(options: GitHubApiOptions, url: string, what: string): Promise<Attempt> {
+async function attempt(options: GitHubApiOptions, url: string, what: string, timeoutMs: number): Promise<Attempt> {
   const host = safeHost(url);
   let status: number;
   let body: string;
@@ -146,7 +157,7 @@ async function attempt(options: GitHubApiOptions, url: string, what: string): Pr
         authorization: `Bearer ${options.token}`,
         'x-github-api-version': '2022-11-28',
       },
-      timeoutMs: options.timeoutMs,
+      timeoutMs,
       maxBodyBytes: MAX_BODY_BYTES,
       userAgent: options.userAgent,
     });

@@ -99,11 +99,12 @@ function budget(deadline: number, cap: number): number {
 }
 
 async function gateRun(settings: Settings, env: NodeJS.ProcessEnv, deadline: number): Promise<GateDecision> {
-  // A look-up may be tried twice and a comment may need two look-ups: a fifth of the budget each
-  // keeps the whole gate well inside timeout-seconds.
+  // Each look-up gets at most a fifth of timeout-seconds (10 s at most), and all of them, retries
+  // included, end by the step's deadline.
   const decision = await decide(settings.gate, readGateContext(env), {
     userAgent: userAgent(env),
     timeoutMs: budget(deadline, Math.min(10_000, (settings.timeoutSeconds * 1000) / 5)),
+    deadline,
   });
   core.setOutput('allowed', String(decision.allowed));
   core.setOutput('reason', decision.reason);

@@ -1469,6 +1469,45 @@ describe('requests', () => {
     }
   });
 
+  it('one deadline for every look-up: a comment whose look-ups all hang ends by it, failing closed', async () => {
+    // Without the shared deadline: two look-ups (the pull request, the commenter), each tried twice
+    // with a 1 s timeout and a 1 s wait between, would take about 6 s.
+    gh.reset({
+      repository: REPOSITORY,
+      token: TOKEN,
+      users: { alice: { permission: 'write', fault: 'hang' } },
+      pulls: { 34: { headRepoId: 1, fault: 'hang' } },
+    });
+    const context = readGateContext({
+      GITHUB_EVENT_NAME: 'issue_comment',
+      GITHUB_EVENT_PATH: join(FIXTURES, 'issue_comment.json'),
+      GITHUB_REPOSITORY: REPOSITORY,
+      GITHUB_ACTOR: 'alice',
+      GITHUB_TRIGGERING_ACTOR: 'alice',
+      GITHUB_API_URL: gh.url,
+    });
+    let clock = Date.now();
+    const started = clock;
+    const decision = await decide({ ...DEFAULTS, allowForkHeads: true }, context, {
+      timeoutMs: 1000,
+      deadline: started + 1500,
+      // Real time for the requests, plus the time the (instant) sleeps stand for.
+      now: () => Date.now() + (clock - started),
+      sleep: async (ms) => void (clock += ms),
+    });
+    expect(decision).toMatchObject({ allowed: false, reason: 'permission-check-failed' });
+    expect(decision.summary).toMatch(/no time left to retry|ran out of time \(timeout-seconds\)/);
+    // The first look-up timed out at 1 s; its retry would have ended past the deadline.
+    expect(gh.lookups()).toEqual(['pull:34']);
+  });
+
+  it('a look-up started after the deadline is not sent at all', async () => {
+    const decision = await decide(DEFAULTS, baseContext(), { sleep: async () => undefined, deadline: Date.now() - 1 });
+    expect(decision).toMatchObject({ allowed: false, reason: 'permission-check-failed' });
+    expect(decision.summary).toMatch(/ran out of time \(timeout-seconds\)/);
+    expect(gh.requests).toEqual([]);
+  });
+
   it('the retry honours Retry-After up to a cap, and the injected retryDelayMs otherwise', async () => {
     gh.reset({ repository: REPOSITORY, token: TOKEN, users: { ...USERS, bob: { permission: 'write', fault: 'error-once' } } });
     const slept: number[] = [];
