@@ -216,6 +216,8 @@ function withRuleHint(error: unknown, settings: Settings, claims: Claims | undef
     '',
     'A rule match that admits exactly this run:',
     JSON.stringify(suggestion.match, null, 2),
+    'or, as a CEL condition:',
+    `  ${suggestion.condition}`,
   ].join('\n');
   return new ActionError(error.code, error.message, hint);
 }

@@ -235,6 +235,23 @@ describe('mintToken', () => {
     expectNoSecret(`${error.message}\n${error.hint ?? ''}`);
   });
 
+  it('refuses an OIDC token over the 16 KiB the token endpoint takes, before sending it, and does not retry', async () => {
+    for (const [padding, message] of [
+      [11_200, /The GitHub OIDC token is larger than 16384 bytes/],
+      [40_000, /larger than 17408 bytes/],
+    ] as const) {
+      oidc.setClaims({ padding: 'x'.repeat(padding) });
+      const before = { oidc: oidc.requests.length, exchanges: endpoint.exchanges.length };
+      const o = options();
+      const error = await failure(o);
+      oidc.resetClaims();
+      expect(error.message).toMatch(message);
+      expect(oidc.requests.length - before.oidc).toBe(1);
+      expect(endpoint.exchanges.length).toBe(before.exchanges);
+      expectNoSecret(`${error.message}\n${error.hint ?? ''}`);
+    }
+  });
+
   it('never repeats an assertion or token the server echoes back in an error', async () => {
     endpoint.pushFaults({ kind: 'echo', status: 400 });
     const error = await failure(options());
