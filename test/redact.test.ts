@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { describeErrorBody, errorCode, scrub } from '../src/redact.ts';
+import { leaks } from './support/leaks.ts';
 
 const JWT = 'eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJyZXBvOm8vcjpyZWY6cmVmcy9oZWFkcy9tYWluIn0.c2lnbmF0dXJl';
 const TOKEN = 'sk-ant-oat01-test-AbCdEf0123456789';
@@ -69,18 +70,20 @@ describe('describeErrorBody', () => {
     expect(scrub('value=plainsecret123 end', ['plainsecret123'])).toBe('value=[redacted] end');
   });
 
-  it('property: no JWT- or token-shaped secret survives describeErrorBody, whatever the body', () => {
-    const segment = fc.stringMatching(/^[A-Za-z0-9_-]{4,40}$/);
+  it('property: no JWT- or token-shaped secret, nor any piece of one, survives describeErrorBody, wherever the cut falls', () => {
+    const segment = fc.stringMatching(/^[A-Za-z0-9_-]{13,60}$/);
     fc.assert(
-      fc.property(segment, segment, segment, fc.string(), fc.string(), (a, b, c, before, after) => {
+      // The text before the secret is long enough that the 200-character cut often falls inside it.
+      fc.property(segment, segment, segment, fc.integer({ min: 60, max: 260 }), fc.string(), (a, b, c, padding, after) => {
+        const before = '.'.repeat(padding);
         const jwt = `eyJ${a}.${b}.${c}`;
         const token = `sk-ant-oat01-${a}${b}`;
-        for (const field of ['error', 'error_description', 'error_uri']) {
-          const text = describeErrorBody(JSON.stringify({ [field]: `${before}${jwt} ${token}${after}`, error_extra: jwt }), [jwt]);
-          if (text.includes(jwt) || text.includes(token)) return false;
-        }
-        const nested = describeErrorBody(JSON.stringify({ error: { type: token, message: `${before}${jwt}` } }), [jwt]);
-        return !nested.includes(jwt) && !nested.includes(token);
+        const secrets = [jwt, token];
+        const texts = ['error', 'error_description', 'error_uri'].map((field) =>
+          describeErrorBody(JSON.stringify({ [field]: `${before}${jwt} ${token}${after}`, error_extra: jwt }), [jwt]),
+        );
+        texts.push(describeErrorBody(JSON.stringify({ error: { type: token, message: `${before}${jwt}` } })));
+        return texts.every((text) => leaks(text, secrets).length === 0 && !/[\r\n]/.test(text));
       }),
     );
   });
