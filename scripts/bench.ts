@@ -1,9 +1,11 @@
 // `npm run bench`: bundle sizes, and wall times of the bundled action against the loopback
 // stand-ins: the median of several full runs (main + post), the post step with a running
-// refresher, and the worst case of a hung token endpoint (bounded by timeout-seconds).
+// refresher, and the worst case of a hung token endpoint (bounded by timeout-seconds); then the
+// worst cases of background renewal on a simulated clock (scripts/bench-renewal.ts).
 import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
+import { renewalRuns } from './bench-renewal.ts';
 import { startOidcService } from '../test/support/oidc-service.ts';
 import { newJob, removeJob, ROOT, runStep } from '../test/support/runner.ts';
 import { startTokenEndpoint } from '../test/support/token-endpoint.ts';
@@ -115,6 +117,17 @@ async function main(): Promise<void> {
       'Worst case',
       ['measure', 'wall time', 'exit code'],
       [['token endpoint hangs on every attempt, timeout-seconds: 10', ms(hungMs), String(hung.code)]],
+    );
+    table(
+      'Renewal on a simulated clock (600 s tokens; the SDKs and the CLI stop using a token 30 s before it expires)',
+      ['scenario', 'exchanges', 'least time to live in the file', 'lapsed', 'refresher stopped'],
+      (await renewalRuns()).map((r) => [
+        r.scenario,
+        String(r.exchanges),
+        r.minLeftMs > 0 ? `${Math.round(r.minLeftMs / 1000)} s` : 'none (expired)',
+        r.lapsed ? 'yes' : 'no',
+        r.stopReason ?? '',
+      ]),
     );
   } finally {
     await Promise.all([oidc.close(), endpoint.close()]);
