@@ -1,6 +1,7 @@
 // Seeing why it works or not, through the bundle: verify, the job summary, the unpinned-ref
 // warning, the clock-skew warning, the user-agent, and proxies.
 import { writeFileSync } from 'node:fs';
+import { createServer as createNetServer, type AddressInfo, type Socket } from 'node:net';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startOidcService, type OidcService } from './support/oidc-service.ts';
@@ -194,4 +195,37 @@ describe('proxies', () => {
     expect(proxy.seen).toEqual([]);
     expect(errors(bypass).join('\n')).toMatch(/could not reach oidc\.test:\d+: ENOTFOUND/);
   });
+
+  it('ends the step by timeout-seconds when a server behind the proxy trickles its answer and never finishes', async () => {
+    // One byte of header every 300 ms: never idle long enough for a socket timeout, never done.
+    const sockets = new Set<Socket>();
+    const trickle = createNetServer((socket) => {
+      sockets.add(socket);
+      socket.on('error', () => undefined);
+      socket.write('HTTP/1.1 200 OK\r\nx-slow: ');
+      const timer = setInterval(() => socket.write('a'), 300);
+      socket.on('close', () => {
+        clearInterval(timer);
+        sockets.delete(socket);
+      });
+    });
+    await new Promise<void>((resolve) => trickle.listen(0, '127.0.0.1', resolve));
+    const { port } = trickle.address() as AddressInfo;
+    try {
+      const started = Date.now();
+      const main = await runStep(job, 'main', {
+        inputs: inputs({ 'timeout-seconds': '5' }),
+        env: { ACTIONS_ID_TOKEN_REQUEST_URL: `http://slow.test:${port}/token?api-version=2.0`, HTTP_PROXY: proxy.url },
+      });
+      const took = Date.now() - started;
+      expect(proxy.seen).toContain(`CONNECT slow.test:${port}`);
+      expect(main.code).toBe(1);
+      expect(errors(main).join('\n')).toMatch(/no answer from slow\.test:\d+ within|ran out of time/);
+      // The step ends soon after its deadline, not when the server gives up.
+      expect(took).toBeLessThan(10_000);
+    } finally {
+      for (const socket of sockets) socket.destroy();
+      await new Promise<void>((resolve) => trickle.close(() => resolve()));
+    }
+  }, 40_000);
 });

@@ -251,7 +251,7 @@ describe('the bundled action, end to end', () => {
     expect(error).toMatch(/Workload identity → History/);
     expect(error).toMatch(/event_name = push/);
     expect(error).toMatch(/"subject_prefix": "repo:octo-org\/octo-repo:ref:refs\/heads\/main"/);
-    expect(error).toMatch(/or, as a CEL condition:\n  claims\.sub == 'repo:octo-org\/octo-repo:ref:refs\/heads\/main' &&\n/);
+    expect(error).toMatch(/or, as a CEL condition:\n {2}claims\.sub == 'repo:octo-org\/octo-repo:ref:refs\/heads\/main' &&\n/);
     expect(main.summary).toMatch(/Anthropic denied the token exchange/);
     expect(main.outputs['access-token']).toBeUndefined();
     expectNothingLeaked(main);
