@@ -7,11 +7,25 @@ import path from 'node:path';
 import { credentialsJson } from '../src/profile.ts';
 import { runRefresher } from '../src/refresh.ts';
 import { READERS_EXPIRY_MARGIN_MS } from '../src/refresh-schedule.ts';
-import { startOidcService } from '../test/support/oidc-service.ts';
-import { startTokenEndpoint } from '../test/support/token-endpoint.ts';
+import { startOidcService, type OidcService } from '../test/support/oidc-service.ts';
+import { startTokenEndpoint, type FederationRule } from '../test/support/token-endpoint.ts';
 
-const ORG = '12345678-90ab-cdef-1234-567890abcdef';
+export const ORG = '12345678-90ab-cdef-1234-567890abcdef';
 const TOKEN_MS = 600_000; // a token minted from a GitHub OIDC token: twice the JWT's 300 s
+
+/** The federation rule both benchmarks exchange against. */
+export function benchRule(oidc: OidcService): FederationRule {
+  return {
+    id: 'fdrl_01Bench',
+    organizationId: ORG,
+    serviceAccountId: 'svac_01Bench',
+    workspaceIds: ['wrkspc_01Bench'],
+    issuer: oidc.issuer,
+    jwksUrl: oidc.jwksUrl,
+    audience: 'https://api.anthropic.com',
+    subjectPrefix: 'repo:octo-org/octo-repo:*',
+  };
+}
 
 export interface RenewalRun {
   readonly scenario: string;
@@ -28,16 +42,7 @@ async function simulate(scenario: string, jobMs: number, outageMs: number, denie
   const start = clock;
   const now = (): number => clock;
   const oidc = await startOidcService({ now });
-  const rule = {
-    id: 'fdrl_01Bench',
-    organizationId: ORG,
-    serviceAccountId: 'svac_01Bench',
-    workspaceIds: ['wrkspc_01Bench'],
-    issuer: oidc.issuer,
-    jwksUrl: oidc.jwksUrl,
-    audience: 'https://api.anthropic.com',
-    subjectPrefix: 'repo:octo-org/octo-repo:*',
-  };
+  const rule = benchRule(oidc);
   const endpoint = await startTokenEndpoint({ rules: [rule], now });
   const dir = mkdtempSync(path.join(tmpdir(), 'bench-renewal-'));
   const credentialsFile = path.join(dir, 'credentials.json');

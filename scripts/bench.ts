@@ -5,13 +5,12 @@
 import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { renewalRuns } from './bench-renewal.ts';
+import { benchRule, ORG, renewalRuns } from './bench-renewal.ts';
 import { startOidcService } from '../test/support/oidc-service.ts';
 import { newJob, removeJob, ROOT, runStep } from '../test/support/runner.ts';
 import { startTokenEndpoint } from '../test/support/token-endpoint.ts';
 
 const RUNS = Number(process.env['BENCH_RUNS'] ?? '7');
-const ORG = '12345678-90ab-cdef-1234-567890abcdef';
 
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
@@ -40,20 +39,7 @@ async function main(): Promise<void> {
   );
 
   const oidc = await startOidcService();
-  const endpoint = await startTokenEndpoint({
-    rules: [
-      {
-        id: 'fdrl_01Bench',
-        organizationId: ORG,
-        serviceAccountId: 'svac_01Bench',
-        workspaceIds: ['wrkspc_01Bench'],
-        issuer: oidc.issuer,
-        jwksUrl: oidc.jwksUrl,
-        audience: 'https://api.anthropic.com',
-        subjectPrefix: 'repo:octo-org/octo-repo:*',
-      },
-    ],
-  });
+  const endpoint = await startTokenEndpoint({ rules: [benchRule(oidc)] });
   const inputs = { 'federation-rule-id': 'fdrl_01Bench', 'organization-id': ORG, 'base-url': endpoint.url, summary: 'true' };
   const mainTimes: number[] = [];
   const postTimes: number[] = [];

@@ -1446,17 +1446,21 @@ describe('requests', () => {
     expect(slept).toEqual([1000]);
   });
 
+  /** alice's comment on pull request #34 (the issue_comment fixture), against the API at `apiUrl`. */
+  const aliceCommentContext = (apiUrl: string): GateContext =>
+    readGateContext({
+      GITHUB_EVENT_NAME: 'issue_comment',
+      GITHUB_EVENT_PATH: join(FIXTURES, 'issue_comment.json'),
+      GITHUB_REPOSITORY: REPOSITORY,
+      GITHUB_ACTOR: 'alice',
+      GITHUB_TRIGGERING_ACTOR: 'alice',
+      GITHUB_API_URL: apiUrl,
+    });
+
   it('GitHub Enterprise Server: GITHUB_API_URL with a path prefix (and a trailing slash)', async () => {
     const ghes = await startFakeGitHub({ repository: REPOSITORY, token: TOKEN, prefix: '/api/v3', users: USERS, pulls: PULLS });
     try {
-      const context = readGateContext({
-        GITHUB_EVENT_NAME: 'issue_comment',
-        GITHUB_EVENT_PATH: join(FIXTURES, 'issue_comment.json'),
-        GITHUB_REPOSITORY: REPOSITORY,
-        GITHUB_ACTOR: 'alice',
-        GITHUB_TRIGGERING_ACTOR: 'alice',
-        GITHUB_API_URL: `${ghes.url}/`,
-      });
+      const context = aliceCommentContext(`${ghes.url}/`);
       expect(context.apiUrl).toBe(ghes.url);
       const decision = await decide({ ...DEFAULTS, allowForkHeads: true }, context, { sleep: async () => undefined });
       expect(decision).toMatchObject({ allowed: true, reason: 'ok' });
@@ -1478,14 +1482,7 @@ describe('requests', () => {
       users: { alice: { permission: 'write', fault: 'hang' } },
       pulls: { 34: { headRepoId: 1, fault: 'hang' } },
     });
-    const context = readGateContext({
-      GITHUB_EVENT_NAME: 'issue_comment',
-      GITHUB_EVENT_PATH: join(FIXTURES, 'issue_comment.json'),
-      GITHUB_REPOSITORY: REPOSITORY,
-      GITHUB_ACTOR: 'alice',
-      GITHUB_TRIGGERING_ACTOR: 'alice',
-      GITHUB_API_URL: gh.url,
-    });
+    const context = aliceCommentContext(gh.url);
     let clock = Date.now();
     const started = clock;
     const decision = await decide({ ...DEFAULTS, allowForkHeads: true }, context, {
