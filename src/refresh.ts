@@ -2,7 +2,7 @@
 // It holds no assertion between renewals (each renewal fetches a fresh OIDC token), prints nothing,
 // and records what it did in a status file (never a secret) that the post step reports.
 import { promises as fs } from 'node:fs';
-import { ActionError, messageOf } from './errors.ts';
+import { messageOf } from './errors.ts';
 import { HttpStatusError, isTransientStatus } from './http-errors.ts';
 import type { FederationIds } from './inputs.ts';
 import { mintToken } from './mint.ts';
@@ -56,10 +56,6 @@ function requestTokenRejected(error: unknown): boolean {
 /** An answer that another try will not change (400, 401, 403, 404: a rule archived or changed). */
 function permanent(error: unknown): boolean {
   return error instanceof HttpStatusError && !isTransientStatus(error.status);
-}
-
-function causeOf(error: unknown): unknown {
-  return error instanceof ActionError && error.cause !== undefined ? error.cause : error;
 }
 
 export async function runRefresher(config: RefresherConfig, deps: RefresherDeps): Promise<RefreshStatus> {
@@ -127,7 +123,7 @@ export async function runRefresher(config: RefresherConfig, deps: RefresherDeps)
         ...(status.lapsedAt === null ? {} : { recoveredAt: iso(deps.now()) }),
       });
     } catch (error) {
-      if (requestTokenRejected(causeOf(error)) || requestTokenRejected(error)) {
+      if (requestTokenRejected(error)) {
         await update({ lastError: scrub(messageOf(error)), lastErrorAt: iso(deps.now()) });
         return stop('oidc-request-token-rejected');
       }

@@ -31,6 +31,35 @@ describe('conflicting credentials', () => {
     expect(text).not.toMatch(/\bx\b.*\bz\b/);
   });
 
+  it('says why each one shadows the minted credentials, in the error and in each warning', () => {
+    const why = {
+      ANTHROPIC_API_KEY: 'an API key outranks the minted token in the SDKs and the claude CLI',
+      ANTHROPIC_AUTH_TOKEN: 'a static bearer token outranks the profile in the SDKs and the claude CLI',
+      CLAUDE_CODE_OAUTH_TOKEN: 'the claude CLI (and claude-code-action) use it before any profile',
+    };
+    const conflicts = findConflicts({ ANTHROPIC_API_KEY: 'x', ANTHROPIC_AUTH_TOKEN: 'y', CLAUDE_CODE_OAUTH_TOKEN: 'z' }, profile);
+    expect(conflicts).toEqual(Object.entries(why).map(([name, text]) => ({ name, why: text })));
+    let error: unknown;
+    try {
+      resolveConflicts(conflicts, 'fail');
+    } catch (e) {
+      error = e;
+    }
+    expect((error as ActionError).code).toBe('conflicting-credentials');
+    const lines = (error as ActionError).message.split('\n');
+    expect(lines[0]).toBe("Credentials already in this job's environment would shadow the ones this action sets up:");
+    expect(lines).toHaveLength(4);
+    Object.entries(why).forEach(([name, text], i) => {
+      expect(lines[i + 1]?.startsWith(`  - ${name} is already set (probably from an \`env:\` block`)).toBe(true);
+      expect(lines[i + 1]?.endsWith(`): ${text}`)).toBe(true);
+    });
+    expect(resolveConflicts(conflicts, 'override').warnings).toEqual(
+      Object.entries(why).map(
+        ([name, text]) => `${name} was set; exported it as empty for later steps so the minted credentials are used (${text}).`,
+      ),
+    );
+  });
+
   it('override blanks them with a warning each; warn only warns', () => {
     const conflicts = findConflicts({ ANTHROPIC_API_KEY: 'x' }, profile);
     const override = resolveConflicts(conflicts, 'override');

@@ -130,6 +130,59 @@ describe('mintToken', () => {
     expect(error.hint).toMatch(/Settings → Workload identity → History/);
     expect(error.hint).toMatch(/workspace-id/);
     expect(error.hint).toMatch(/exchanged once/);
+    // Every cause the issue names, each on its own line.
+    const hint = (error.hint ?? '').split('\n');
+    expect(hint[0]).toBe('Anthropic denied the exchange. It gives every denial the same answer; the real reason is in the Console:');
+    expect(hint).toContain(
+      "  - the federation rule's subject prefix, audience or pinned claims do not match this run's OIDC token (the claims are printed above);",
+    );
+    expect(hint).toContain('  - the rule covers several workspaces and workspace-id is not set;');
+    expect(hint).toContain('  - the organization-id or service-account-id is not the one the rule belongs to;');
+    expect(hint).toContain(
+      '  - an assertion was presented twice (each GitHub OIDC token can be exchanged once; this action fetches a fresh one per attempt).',
+    );
+  });
+
+  it('starts nothing once the deadline has passed', async () => {
+    const before = { oidc: oidc.requests.length, exchanges: endpoint.exchanges.length };
+    const error = await failure(options({ deadline: Date.now() - 1 }));
+    expect(error.code).toBe('deadline');
+    expect(error.message).toBe('Ran out of time (timeout-seconds) before the exchange could finish.');
+    expect(oidc.requests.length).toBe(before.oidc);
+    expect(endpoint.exchanges.length).toBe(before.exchanges);
+  });
+
+  it('uses the injected sleep, jitter and retry callback', async () => {
+    const seen: Array<{ attempt: number; delayMs: number }> = [];
+    for (const [random, delay] of [
+      [0, 500],
+      [1, 1000],
+    ] as const) {
+      endpoint.pushFaults({ kind: 'status', status: 503 });
+      const slept: number[] = [];
+      await mintToken(
+        options({
+          random: () => random,
+          sleep: async (ms) => void slept.push(ms),
+          onRetry: ({ attempt, delayMs }) => void seen.push({ attempt, delayMs }),
+        }),
+      );
+      expect(slept).toEqual([delay]);
+    }
+    expect(seen).toEqual([
+      { attempt: 1, delayMs: 500 },
+      { attempt: 1, delayMs: 1000 },
+    ]);
+  });
+
+  it('gives up on a server it cannot reach after the attempt cap, calling it unreachable with the network hint', async () => {
+    endpoint.pushFaults(...Array.from({ length: 4 }, () => ({ kind: 'reset' as const })));
+    const error = await failure(options());
+    expect(error.code).toBe('unreachable');
+    expect(error.message).toMatch(/^could not reach 127\.0\.0\.1:\d+: \w+ \(gave up after 4 attempts\)$/);
+    expect(error.hint).toBe(
+      "Check base-url and the runner's network; behind a proxy set HTTPS_PROXY (and NO_PROXY for hosts that bypass it).",
+    );
   });
 
   it('treats the legacy 400 invalid_grant as a denial too, without retrying', async () => {

@@ -88,16 +88,21 @@ describe('runRefresher', () => {
     const start = clock;
     const before = endpoint.exchanges.length;
     const samples: number[] = [];
+    const sleeps: number[] = [];
     const status = await runRefresher(
       config(),
       deps(() => clock - start >= 3_600_000, {
         sleep: async (ms) => {
+          sleeps.push(ms);
           clock += ms;
           samples.push((await fileToken()).expires_at * 1000 - clock);
         },
       }),
     );
     const exchanges = endpoint.exchanges.slice(before);
+    // Waits in steps of at most 5 s, so a stop request or a vanished runner is noticed quickly.
+    expect(Math.max(...sleeps)).toBe(5_000);
+    expect(Math.min(...sleeps)).toBeGreaterThan(0);
     expect(status.stopReason).toBe('stopped');
     expect(exchanges.every((e) => e.status === 200)).toBe(true);
     expect(new Set(exchanges.map((e) => e.jti)).size).toBe(exchanges.length);
@@ -109,6 +114,8 @@ describe('runRefresher', () => {
     expect(Math.min(...samples)).toBeGreaterThan(30_000);
     expect(status.rotations).toBe(exchanges.length);
     expect(status.failuresInARow).toBe(0);
+    expect(status.lapsedAt).toBeNull();
+    expect(status.recoveredAt).toBeNull();
     expect(JSON.stringify(await readStatus(config().statusFile))).not.toMatch(/sk-ant|eyJ/);
   });
 
@@ -136,6 +143,8 @@ describe('runRefresher', () => {
     );
     const exchanges = endpoint.exchanges.slice(before);
     expect(endpoint.pendingFaults()).toBe(0);
+    // The injected jitter (0.5) sets every wait: 750, 1500, 3000 ms between a renewal's attempts.
+    expect(exchanges.slice(1, 4).map((e, i) => e.at - exchanges[i]!.at)).toEqual([750, 1_500, 3_000]);
     expect(exchanges.filter((e) => e.status === 200)).toHaveLength(1);
     expect(exchanges).toHaveLength(9);
     // Each attempt spent its own assertion: one OIDC request and one jti per exchange.
@@ -259,6 +268,56 @@ describe('runRefresher', () => {
     expect(status.recoveredAt).not.toBeNull();
   });
 
+  it('gives up, not as a refused request token, when the OIDC service keeps answering 404', async () => {
+    const start = clock;
+    oidc.pushFaults(...Array.from({ length: 40 }, () => ({ kind: 'status' as const, status: 404 })));
+    const status = await runRefresher(
+      config(),
+      deps(() => clock - start >= 600_000),
+    );
+    expect(status.stopReason).toBe('gave-up');
+    expect(status.lastError).toMatch(/HTTP 404/);
+  });
+
+  it('never writes a token it got after a stop request', async () => {
+    const before = endpoint.exchanges.length;
+    const initial = await fileToken();
+    // The stop request arrives while the renewal is under way: right after the exchange answered.
+    const status = await runRefresher(
+      config(),
+      deps(() => endpoint.exchanges.length > before),
+    );
+    expect(endpoint.exchanges.length - before).toBe(1);
+    expect(status.stopReason).toBe('stopped');
+    expect(status.rotations).toBe(0);
+    expect(await fileToken()).toEqual(initial);
+  });
+
+  it('notices a stop request or a vanished runner within 5 s while it waits, long before the renewal is due', async () => {
+    let start = clock;
+    for (const [overrides, reason] of [
+      [{ shouldStop: () => clock - start >= 7_000 }, 'stopped'],
+      [{ isParentAlive: () => clock - start < 7_000 }, 'parent-gone'],
+    ] as const) {
+      start = clock;
+      const before = endpoint.exchanges.length;
+      const status = await runRefresher(config(), { ...deps(() => false), ...overrides });
+      expect(status.stopReason).toBe(reason);
+      // The 60 s token's renewal is due at 20 s; the request was noticed at the next 5 s step.
+      expect(Date.parse(status.stoppedAt!) - start).toBe(10_000);
+      expect(endpoint.exchanges.length).toBe(before);
+    }
+  });
+
+  it('checks the runner once more when the renewal is due, and renews nothing for a job that is gone', async () => {
+    const start = clock;
+    const before = endpoint.exchanges.length;
+    const status = await runRefresher(config(), { ...deps(() => false), isParentAlive: () => clock - start < 20_000 });
+    expect(status.stopReason).toBe('parent-gone');
+    expect(Date.parse(status.stoppedAt!) - start).toBe(20_000);
+    expect(endpoint.exchanges.length).toBe(before);
+  });
+
   it('stops when the runner no longer accepts the OIDC request token', async () => {
     const other = await startOidcService({ now });
     other.revokeRequestToken();
@@ -268,6 +327,8 @@ describe('runRefresher', () => {
     );
     await other.close();
     expect(status.stopReason).toBe('oidc-request-token-rejected');
+    expect(status.lastError).toMatch(/^Requesting the GitHub OIDC token failed: HTTP 401/);
+    expect(status.lastErrorAt).not.toBeNull();
     expect(describeRenewal(status, clock).warnings.join('\n')).toMatch(/no longer accepted the OIDC request token/);
   });
 

@@ -237,7 +237,21 @@ describe('backoffDelay and parseRetryAfter', () => {
     expect(parseRetryAfter(' 5 ', 0)).toBe(5000);
     expect(parseRetryAfter('Sun, 06 Nov 1994 08:49:37 GMT', Date.UTC(1994, 10, 6, 8, 49, 30))).toBe(7000);
     expect(parseRetryAfter('Sun, 06 Nov 1994 08:49:37 GMT', Date.UTC(1994, 10, 6, 9, 0, 0))).toBe(0);
-    for (const loose of ['soon', '5a', 'a5', '1.5', '-3', '+3', 'x 12', '2099-01-01', '5 s']) {
+    for (const loose of [
+      'soon',
+      '5a',
+      'a5',
+      '1.5',
+      '-3',
+      '+3',
+      'x 12',
+      '2099-01-01',
+      '5 s',
+      // Shaped like an HTTP date, but with text before or after it, or not a real date.
+      'xSun, 06 Nov 1994 08:49:37 GMT',
+      'Sun, 06 Nov 1994 08:49:37 GMTx',
+      'Sun, 99 Zzz 1994 08:49:37 GMT',
+    ]) {
       expect(parseRetryAfter(loose, 0), loose).toBeUndefined();
     }
     expect(parseRetryAfter(undefined, 0)).toBeUndefined();

@@ -37,6 +37,27 @@ describe('parseTokenResponse', () => {
     ['no expires_in', JSON.stringify({ access_token: TOKEN }), /expires_in/],
     ['a negative expires_in', JSON.stringify({ access_token: TOKEN, expires_in: -5 }), /expires_in/],
     ['a token with a space', JSON.stringify({ access_token: 'a b', expires_in: 60 }), /malformed/],
+    ['JSON null', 'null', /not a JSON object/],
+    ['a JSON number', '600', /not a JSON object/],
+    ['a token with a quote', JSON.stringify({ access_token: 'a"b', expires_in: 60 }), /the access_token is malformed/],
+    ['a token with a backslash', JSON.stringify({ access_token: 'a\\b', expires_in: 60 }), /the access_token is malformed/],
+    ['a token over 8 KiB', JSON.stringify({ access_token: 'a'.repeat(8 * 1024 + 1), expires_in: 60 }), /the access_token is malformed/],
+    ['expires_in of 0', JSON.stringify({ access_token: TOKEN, expires_in: 0 }), /expires_in is not a positive finite number of seconds/],
+    [
+      'expires_in of null',
+      JSON.stringify({ access_token: TOKEN, expires_in: null }),
+      /expires_in is not a positive finite number of seconds/,
+    ],
+    [
+      'a token_type that is not text',
+      JSON.stringify({ access_token: TOKEN, token_type: 7, expires_in: 60 }),
+      /token_type is number, not Bearer/,
+    ],
+    [
+      'a long token_type, shown cut to 20 characters',
+      JSON.stringify({ access_token: TOKEN, token_type: 'x'.repeat(19) + 'yz', expires_in: 60 }),
+      /token_type is "x{19}y", not Bearer/,
+    ],
   ])('refuses %s, without echoing the token', (_what, body, message) => {
     let error: unknown;
     try {
@@ -46,7 +67,31 @@ describe('parseTokenResponse', () => {
     }
     expect(error).toBeInstanceOf(ActionError);
     expect((error as Error).message).toMatch(message);
+    expect((error as Error).message).toMatch(/^The token endpoint answered 200 but .*; refusing to use it\.$/);
+    expect((error as ActionError).code).toBe('bad-token-response');
+    expect((error as ActionError).hint).toBe(
+      'Check base-url: it must point at the Anthropic API (or a gateway that passes /v1/oauth/token through unchanged).',
+    );
     expect((error as Error).message).not.toContain(TOKEN);
+  });
+
+  it('masks a token it then refuses as malformed (it was still on the wire)', () => {
+    const masked: string[] = [];
+    expect(() => parseTokenResponse(JSON.stringify({ access_token: 'a b', expires_in: 60 }), 0, (s) => masked.push(s))).toThrow(
+      /malformed/,
+    );
+    expect(masked).toEqual(['a b']);
+  });
+
+  it('takes a token of exactly 8 KiB, and a scope only when it is text', () => {
+    const long = 'a'.repeat(8 * 1024);
+    expect(parseTokenResponse(JSON.stringify({ access_token: long, expires_in: 60 }), 0, () => undefined)).toStrictEqual({
+      accessToken: long,
+      expiresIn: 60,
+      expiresAt: 60_000,
+      scope: undefined,
+    });
+    expect(parseTokenResponse(JSON.stringify({ access_token: TOKEN, expires_in: 60, scope: 5 }), 0, () => undefined).scope).toBeUndefined();
   });
 
   it('property: any body either yields a masked Bearer token with a finite expiry or a clean ActionError', () => {
@@ -68,7 +113,8 @@ describe('parseTokenResponse', () => {
 describe('exchangeBody', () => {
   it('sends optional IDs only when set, and never scope or empty strings', () => {
     const body = exchangeBody({ federationRuleId: 'fdrl_1', organizationId: 'org' }, 'jwt');
-    expect(body).toEqual({
+    // Strict: a key present with an undefined value counts as sent here.
+    expect(body).toStrictEqual({
       grant_type: 'urn:ietf:params:oauth:grant-type:jwt-bearer',
       assertion: 'jwt',
       federation_rule_id: 'fdrl_1',
