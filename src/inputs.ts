@@ -74,7 +74,8 @@ type IdInput = keyof typeof ID_RULES;
 const BOOLEAN_TRUE = ['true', 'True', 'TRUE'];
 const BOOLEAN_FALSE = ['false', 'False', 'FALSE'];
 const MIN_PERMISSIONS: readonly MinPermission[] = ['read', 'write', 'admin'];
-const LIST_ITEM = /^[A-Za-z0-9_.\-[\]]+$/;
+/** A login, bot login (`name[bot]`) or event name; a login may be written `@login`. */
+const LIST_ITEM = /^@?[A-Za-z0-9_.\-[\]]+$/;
 
 class Collector {
   readonly problems: string[] = [];

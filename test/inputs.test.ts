@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { InputError } from '../src/errors.ts';
-import { readSettings, splitList } from '../src/inputs.ts';
+import { inputsFromEnv, readSettings, splitList } from '../src/inputs.ts';
 
 const RULE = 'fdrl_01AbCdEf';
 const ORG = '12345678-90ab-cdef-1234-567890abcdef';
@@ -209,6 +209,143 @@ describe('readSettings', () => {
         return problems.length === 1 && problems[0]!.startsWith('input federation-rule-id');
       }),
     );
+  });
+});
+
+describe('readSettings, edge by edge', () => {
+  const ids = { 'federation-rule-id': RULE, 'organization-id': ORG };
+  const only = (inputs: Record<string, string>): readonly string[] => problemsOf({ ...ids, ...inputs });
+
+  it("reads the runner's INPUT_ variables: upper case, spaces as underscores, hyphens kept", () => {
+    const read = inputsFromEnv({ 'INPUT_FEDERATION-RULE-ID': RULE, INPUT_MY_INPUT: 'x' });
+    expect(read('federation-rule-id')).toBe(RULE);
+    expect(read('my input')).toBe('x');
+    expect(read('organization-id')).toBe('');
+  });
+
+  it('trims every free-text input before judging it', () => {
+    const s = settingsFrom({
+      ...ids,
+      'base-url': ' https://gw.example.com ',
+      'timeout-seconds': ' 30 ',
+      profile: ' ci ',
+      audience: ' https://aud.example ',
+      'github-token': ' ghs_t ',
+      'on-deny': ' skip ',
+      'dry-run': ' true ',
+    });
+    expect([s.baseUrl, s.timeoutSeconds, s.profile, s.audience, s.gate.githubToken, s.onDeny, s.dryRun]).toEqual([
+      'https://gw.example.com',
+      30,
+      'ci',
+      'https://aud.example',
+      'ghs_t',
+      'skip',
+      true,
+    ]);
+  });
+
+  it('keeps optional IDs out of the settings unless they are given', () => {
+    expect(settingsFrom(ids).ids).toStrictEqual({ federationRuleId: RULE, organizationId: ORG });
+  });
+
+  it('shows at most 40 characters of a bad value', () => {
+    expect(only({ 'min-permission': 'x'.repeat(40) })[0]).toContain(`got "${'x'.repeat(40)}",`);
+    expect(only({ 'min-permission': 'y'.repeat(41) })[0]).toContain(`got "${'y'.repeat(40)}…",`);
+    // Only a value that starts like a secret is hidden.
+    expect(only({ 'min-permission': 'my-ghp_x' })[0]).toContain('got "my-ghp_x"');
+  });
+
+  it('takes each choice exactly, and the default when empty', () => {
+    expect(settingsFrom({ ...ids, 'conflicting-credentials': 'warn' }).conflictingCredentials).toBe('warn');
+    expect(settingsFrom({ ...ids, 'min-permission': 'admin' }).gate.minPermission).toBe('admin');
+    expect(only({ 'min-permission': 'Admin' })).toEqual([
+      'min-permission must be one of read, write, admin: got "Admin", e.g. `min-permission: write`',
+    ]);
+  });
+
+  it('takes the YAML spellings of true and false, and nothing else', () => {
+    for (const [text, value] of [
+      ['true', true],
+      ['True', true],
+      ['TRUE', true],
+      ['false', false],
+      ['False', false],
+      ['FALSE', false],
+    ] as const) {
+      expect(settingsFrom({ ...ids, 'allow-fork-heads': text }).gate.allowForkHeads, text).toBe(value);
+    }
+    expect(settingsFrom(ids).gate.allowForkHeads).toBe(false);
+    expect(settingsFrom(ids).gate.allowPullRequestTarget).toBe(false);
+    expect(settingsFrom({ ...ids, 'allow-pull-request-target': 'true' }).gate.allowPullRequestTarget).toBe(true);
+    expect(only({ 'allow-fork-heads': 'yes', refresh: '1', verify: 'on' })).toEqual([
+      'refresh must be true or false: got "1", e.g. `refresh: true`',
+      'allow-fork-heads must be true or false: got "yes", e.g. `allow-fork-heads: false`',
+      'verify must be true or false: got "on", e.g. `verify: false`',
+    ]);
+  });
+
+  it('reads the gate lists, and names the bad item with an example for each list', () => {
+    const s = settingsFrom({
+      ...ids,
+      'allowed-users': 'octocat, @hubot',
+      'allowed-events': 'deployment\nrepository_dispatch',
+      'allowed-bots': 'renovate[bot]',
+    });
+    expect([s.gate.allowedUsers, s.gate.allowedEvents, s.gate.allowedBots]).toEqual([
+      ['octocat', '@hubot'],
+      ['deployment', 'repository_dispatch'],
+      ['renovate[bot]'],
+    ]);
+    expect(only({ 'allowed-users': 'ok-user,bad user', 'allowed-events': 'a b' })).toEqual([
+      'allowed-users must be a comma- or newline-separated list of names: "bad user" is not one, e.g. `allowed-users: octocat,hubot`',
+      'allowed-events must be a comma- or newline-separated list of names: "a b" is not one, e.g. `allowed-events: deployment,repository_dispatch`',
+    ]);
+    // A bad list counts as empty, not as the items that were fine.
+    expect(() => settingsFrom({ ...ids, 'allowed-users': 'fine,not fine' })).toThrow(InputError);
+  });
+
+  it('refuses base-url with credentials, a query or another scheme, each in its own words', () => {
+    expect(only({ 'base-url': 'https://user@api.anthropic.com' })).toEqual([
+      'base-url must not carry credentials (user:password@), e.g. `base-url: https://api.anthropic.com`',
+    ]);
+    expect(only({ 'base-url': 'https://:pw@api.anthropic.com' })).toEqual([
+      'base-url must not carry credentials (user:password@), e.g. `base-url: https://api.anthropic.com`',
+    ]);
+    expect(only({ 'base-url': 'https://api.anthropic.com/?x=1' })).toEqual([
+      'base-url must not have a query or fragment: got "https://api.anthropic.com/?x=1", e.g. `base-url: https://api.anthropic.com`',
+    ]);
+    expect(only({ 'base-url': 'ftp://localhost' })).toEqual([
+      'base-url must be an https: URL: got "ftp://localhost", e.g. `base-url: https://api.anthropic.com`',
+    ]);
+    expect(only({ 'base-url': 'not a url' })).toEqual([
+      'base-url is not a URL: got "not a url", e.g. `base-url: https://api.anthropic.com`',
+    ]);
+    expect(settingsFrom({ ...ids, 'base-url': 'https://gw.example.com/a//' }).baseUrl).toBe('https://gw.example.com/a');
+  });
+
+  it('bounds timeout-seconds to 5..600 and takes decimals', () => {
+    expect(settingsFrom({ ...ids, 'timeout-seconds': '5' }).timeoutSeconds).toBe(5);
+    expect(settingsFrom({ ...ids, 'timeout-seconds': '600' }).timeoutSeconds).toBe(600);
+    expect(settingsFrom({ ...ids, 'timeout-seconds': '7.25' }).timeoutSeconds).toBe(7.25);
+    for (const bad of ['4.99', '600.5', '601', '7.', '.5', 'x7', '7x', '7.x5']) {
+      expect(only({ 'timeout-seconds': bad }), bad).toEqual([
+        `timeout-seconds must be a number of seconds from 5 to 600: got "${bad}", e.g. \`timeout-seconds: 60\``,
+      ]);
+    }
+  });
+
+  it('checks the audience: one value, no spaces or commas, at most 256 characters', () => {
+    expect(settingsFrom(ids).audience).toBe('https://api.anthropic.com');
+    expect(settingsFrom({ ...ids, audience: 'a'.repeat(256) }).audience).toBe('a'.repeat(256));
+    for (const bad of ['a b', 'a,b', 'a'.repeat(257)]) {
+      expect(only({ audience: bad })[0], bad).toMatch(/^audience must be one value without spaces or commas, at most 256 characters: got /);
+    }
+  });
+
+  it('a profile name that is fine passes as it is', () => {
+    expect(settingsFrom({ ...ids, profile: 'reviewer.2_a-b' }).profile).toBe('reviewer.2_a-b');
+    expect(only({ profile: '..' })[0]).toMatch(/^profile must be 1 to 64 letters/);
   });
 });
 
