@@ -738,8 +738,12 @@ function botKey(login: string): string {
   return login.toLowerCase().replace(/\[bot\]$/, '');
 }
 
-function userLogin(user: unknown): unknown {
-  return isRecord(user) ? user['login'] : undefined;
+/** A user's login, trimmed; undefined when there is none, and a blank login names nobody: the
+ *  payload checks then fail closed instead of deciding on the other actors alone. */
+function userLogin(user: unknown): string | undefined {
+  if (!isRecord(user) || typeof user['login'] !== 'string') return undefined;
+  const login = user['login'].trim();
+  return login === '' ? undefined : login;
 }
 
 function userType(user: unknown): unknown {

@@ -192,6 +192,9 @@ const setHead = (repo: Json | null) => (p: Json) => {
   p['pull_request'].head.repo = repo;
 };
 
+/** A pattern that matches exactly `text`, for asserting a whole summary or warning line. */
+const exactly = (text: string): RegExp => new RegExp(`^${text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`);
+
 // --------------------------------------------------------------------------------------------
 
 const dependabot = (): Json => user('dependabot[bot]', 49699333, 'Bot');
@@ -353,6 +356,90 @@ const trustedEvents: Case[] = [
     event: 'schedule',
     actor: '',
     expected: deny('permission-check-failed', [], { summary: [/no actor of the run is known/] }),
+  },
+
+  {
+    name: 'push by a writer: the whole summary (who, which event, which rule), no re-run phrase',
+    event: 'push',
+    actor: 'bob',
+    triggeringActor: 'bob',
+    expected: allow([], {
+      summary: [
+        exactly(
+          'Allowed (ok): push in acme/widgets by bob: push runs are started only by people with write access or by the repository itself; no actor is a bot',
+        ),
+      ],
+    }),
+  },
+  {
+    name: 'push re-run by a second allowed bot: both bots named, comma-separated',
+    event: 'push',
+    actor: 'dependabot[bot]',
+    triggeringActor: 'renovate[bot]',
+    settings: { allowedBots: ['dependabot', 'renovate'] },
+    mutate: (p) => {
+      p['sender'] = dependabot();
+    },
+    expected: allow([], {
+      summary: [
+        /by dependabot\[bot\] \(re-run by renovate\[bot\]\)/,
+        /; bots let through: dependabot\[bot\] \(allowed bot\), renovate\[bot\] \(allowed bot\)$/,
+      ],
+    }),
+  },
+  {
+    name: 'push whose payload sender is null: the sender is ignored, the actor decides',
+    event: 'push',
+    actor: 'bob',
+    mutate: (p) => {
+      p['sender'] = null;
+    },
+    expected: allow([], { summary: [/no actor is a bot$/] }),
+  },
+  {
+    name: 'push whose sender login is a bot padded with spaces: still a bot (logins are trimmed)',
+    event: 'push',
+    actor: 'bob',
+    mutate: (p) => {
+      p['sender'] = user('  dependabot[bot]  ', 49699333, 'User');
+    },
+    expected: deny('bot-not-allowed', [], { summary: [/dependabot\[bot\] \(the event sender\) is a bot/] }),
+  },
+  {
+    name: 'allowed-bots "depend[bot]abot" does not name dependabot[bot] (only a trailing [bot] is dropped)',
+    event: 'push',
+    actor: 'dependabot[bot]',
+    settings: { allowedBots: ['depend[bot]abot'] },
+    expected: deny('bot-not-allowed', [], { summary: [/dependabot\[bot\] \(GITHUB_ACTOR, GITHUB_TRIGGERING_ACTOR\) is a bot/] }),
+  },
+  {
+    name: 'allowed-bots "dependabot@" does not name dependabot[bot] (only a leading @ is dropped)',
+    event: 'push',
+    actor: 'dependabot[bot]',
+    settings: { allowedBots: ['dependabot@'] },
+    expected: deny('bot-not-allowed', []),
+  },
+  {
+    name: 'blank allowed-bots entries name no bot, not even one called "[bot]"',
+    event: 'push',
+    actor: '[bot]',
+    settings: { allowedBots: ['  ', '@', ''] },
+    expected: deny('bot-not-allowed', [], { summary: [/\[bot\] \(GITHUB_ACTOR, GITHUB_TRIGGERING_ACTOR\) is a bot/] }),
+  },
+  {
+    name: 'workflow_dispatch with GITHUB_TRIGGERING_ACTOR empty: no re-run phrase',
+    event: 'workflow_dispatch',
+    actor: 'alice',
+    triggeringActor: '',
+    expected: allow([], { summary: [/^Allowed \(ok\): workflow_dispatch in acme\/widgets by alice: workflow_dispatch runs are started/] }),
+  },
+  {
+    name: 'push by ALICE, re-run by Alice: the same person, no re-run phrase',
+    event: 'push',
+    actor: 'ALICE',
+    triggeringActor: 'Alice',
+    fixture: null,
+    expected: allow([], { summary: [/^Allowed \(ok\): push in acme\/widgets by ALICE: push runs/] }),
   },
 ];
 
@@ -567,7 +654,11 @@ const pullRequestEvents: Case[] = [
     name: 'pull_request with a head.repo lacking an id: permission-check-failed',
     event: 'pull_request',
     mutate: setHead({ full_name: 'acme/widgets' }),
-    expected: deny('permission-check-failed', []),
+    expected: deny('permission-check-failed', [], {
+      summary: [
+        /could not read the event payload: the event payload has a pull_request\.head\.repo without a numeric id, so the run cannot be judged$/,
+      ],
+    }),
   },
   {
     name: 'pull_request without repository.id: permission-check-failed',
@@ -660,6 +751,119 @@ const pullRequestEvents: Case[] = [
     },
     expected: deny('permission-check-failed', [], { summary: [/does not name the review author/] }),
   },
+
+  {
+    name: 'pull_request without pull_request.head: permission-check-failed',
+    event: 'pull_request',
+    mutate: (p) => {
+      delete p['pull_request'].head;
+    },
+    expected: deny('permission-check-failed', [], {
+      summary: [/could not read the event payload: the event payload has no pull_request\.head, so the run cannot be judged$/],
+    }),
+  },
+  {
+    name: 'pull_request whose head.repo is a string: permission-check-failed',
+    event: 'pull_request',
+    mutate: setHead('acme/widgets' as unknown as Json),
+    expected: deny('permission-check-failed', [], { summary: [/pull_request\.head\.repo without a numeric id/] }),
+  },
+  {
+    name: 'pull_request from a fork whose full_name is missing: the fork is named by its id',
+    event: 'pull_request',
+    mutate: setHead({ id: 200, fork: true }),
+    expected: deny('fork-pr', [], { summary: [/the pull request comes from the fork with repository id 200; GitHub gives/] }),
+  },
+  {
+    name: 'pull_request whose number is only at the top level of the payload: that number is shown',
+    event: 'pull_request',
+    mutate: (p) => {
+      delete p['pull_request'].number;
+    },
+    expected: allow(['permission:bob'], { summary: [/^Allowed \(ok\): pull_request #12 in acme\/widgets by bob: /] }),
+  },
+  {
+    name: 'pull_request whose number is only in pull_request: that number is shown',
+    event: 'pull_request',
+    mutate: (p) => {
+      delete p['number'];
+      p['pull_request'].number = 13;
+    },
+    expected: allow(['permission:bob'], { summary: [/^Allowed \(ok\): pull_request #13 in acme\/widgets by bob: /] }),
+  },
+  {
+    name: 'pull_request numbered differently in pull_request and at the top level: pull_request.number wins',
+    event: 'pull_request',
+    mutate: (p) => {
+      p['number'] = 99;
+    },
+    expected: allow(['permission:bob'], { summary: [/^Allowed \(ok\): pull_request #12 in /] }),
+  },
+  {
+    name: 'pull_request without a numeric number anywhere: no number in the summary',
+    event: 'pull_request',
+    mutate: (p) => {
+      delete p['pull_request'].number;
+      p['number'] = '12';
+    },
+    expected: allow(['permission:bob'], {
+      summary: [
+        exactly(
+          'Allowed (ok): pull_request in acme/widgets by bob: the pull request head is a branch of this repository; every actor passed the actor check (min-permission write): bob (write)',
+        ),
+      ],
+    }),
+  },
+  {
+    name: 'pull_request whose author login is empty: permission-check-failed, no look-ups',
+    event: 'pull_request',
+    mutate: (p) => {
+      p['pull_request'].user.login = '';
+    },
+    expected: deny('permission-check-failed', [], { summary: [/does not name the pull request author/] }),
+  },
+  {
+    name: 'pull_request opened by a bot known only by user.type "Bot": bot-not-allowed, no look-ups',
+    event: 'pull_request',
+    mutate: (p) => {
+      p['pull_request'].user = user('Copilot', 198982749, 'Bot');
+    },
+    expected: deny('bot-not-allowed', [], { summary: [/Copilot \(the pull request author\) is a bot/] }),
+  },
+  {
+    name: 'pull_request_review whose review author login is empty: permission-check-failed',
+    event: 'pull_request_review',
+    mutate: (p) => {
+      p['review'].user.login = '';
+    },
+    expected: deny('permission-check-failed', [], { summary: [/does not name the review author/] }),
+  },
+  {
+    name: 'pull_request_review by a bot known only by user.type "Bot": bot-not-allowed, no look-ups',
+    event: 'pull_request_review',
+    mutate: (p) => {
+      p['review'].user = user('Copilot', 198982749, 'Bot');
+    },
+    expected: deny('bot-not-allowed', [], { summary: [/Copilot \(the review author\) is a bot/] }),
+  },
+  {
+    name: 'pull_request_review_comment without comment.user: permission-check-failed',
+    event: 'pull_request_review_comment',
+    mutate: (p) => {
+      delete p['comment'].user;
+    },
+    expected: deny('permission-check-failed', [], {
+      summary: [/could not read the event payload: the event payload does not name the comment author, so the run cannot be judged$/],
+    }),
+  },
+  {
+    name: 'pull_request_review_comment by a bot known only by user.type "Bot": bot-not-allowed, no look-ups',
+    event: 'pull_request_review_comment',
+    mutate: (p) => {
+      p['comment'].user = user('Copilot', 198982749, 'Bot');
+    },
+    expected: deny('bot-not-allowed', [], { summary: [/Copilot \(the comment author\) is a bot/] }),
+  },
 ];
 
 const pullRequestTarget: Case[] = [
@@ -701,13 +905,30 @@ const pullRequestTarget: Case[] = [
       p['pull_request'].user = user('bob', 12);
       p['sender'] = user('bob', 12);
     },
-    expected: allow(['permission:bob']),
+    expected: allow(['permission:bob'], {
+      summary: [
+        exactly(
+          'Allowed (ok): pull_request_target #34 in acme/widgets by bob: pull_request_target is allowed (allow-pull-request-target) and the head is a branch of this repository; every actor passed the actor check (min-permission write): bob (write)',
+        ),
+      ],
+    }),
   },
   {
     name: 'pull_request_target allowed with fork heads, opened by an outsider: not-a-collaborator',
     event: 'pull_request_target',
     settings: { allowPullRequestTarget: true, allowForkHeads: true },
-    expected: deny('not-a-collaborator', ['permission:mallory'], { warnings: [/fork mallory\/widgets .*do not check out/] }),
+    expected: deny('not-a-collaborator', ['permission:mallory'], {
+      summary: [
+        /^Denied \(not-a-collaborator\): pull_request_target #34 in acme\/widgets by mallory: /,
+        /fork heads \(allow-fork-heads\): the head is the fork mallory\/widgets; /,
+        /mallory \(GITHUB_ACTOR, GITHUB_TRIGGERING_ACTOR, the event sender, the pull request author\) is not a collaborator of acme\/widgets$/,
+      ],
+      warnings: [
+        exactly(
+          'pull_request_target #34 comes from the fork mallory/widgets (allowed by allow-fork-heads): do not check out or run its code in a job that holds credentials',
+        ),
+      ],
+    }),
   },
   {
     name: 'pull_request_target with fork heads, labelled by an admin, outsider author in allowed-users: ok with warnings',
@@ -736,6 +957,80 @@ const pullRequestTarget: Case[] = [
     },
     expected: deny('insufficient-permission', ['permission:bob', 'permission:carol'], {
       summary: [/re-run by carol/, /carol \(GITHUB_TRIGGERING_ACTOR\) has read access/],
+    }),
+  },
+
+  {
+    name: 'pull_request_target by default with no pull_request in the payload: dangerous-event (the switch decides first)',
+    event: 'pull_request_target',
+    mutate: (p) => {
+      delete p['pull_request'];
+    },
+    expected: deny('dangerous-event', [], {
+      summary: [/^Denied \(dangerous-event\): pull_request_target in acme\/widgets by mallory: pull_request_target runs with/],
+    }),
+  },
+  {
+    name: 'pull_request_target allowed, same-repo head, without pull_request.user: permission-check-failed',
+    event: 'pull_request_target',
+    actor: 'bob',
+    settings: { allowPullRequestTarget: true },
+    mutate: (p) => {
+      setHead(sameRepo)(p);
+      delete p['pull_request'].user;
+      p['sender'] = user('bob', 12);
+    },
+    expected: deny('permission-check-failed', [], { summary: [/does not name the pull request author/] }),
+  },
+  {
+    name: 'pull_request_target allowed, same-repo head, empty author login: permission-check-failed',
+    event: 'pull_request_target',
+    actor: 'bob',
+    settings: { allowPullRequestTarget: true },
+    mutate: (p) => {
+      setHead(sameRepo)(p);
+      p['pull_request'].user = user('', 12);
+      p['sender'] = user('bob', 12);
+    },
+    expected: deny('permission-check-failed', [], { summary: [/does not name the pull request author/] }),
+  },
+  {
+    name: 'pull_request_target allowed, same-repo head, without repository.id: permission-check-failed',
+    event: 'pull_request_target',
+    actor: 'bob',
+    settings: { allowPullRequestTarget: true },
+    mutate: (p) => {
+      setHead(sameRepo)(p);
+      p['pull_request'].user = user('bob', 12);
+      p['sender'] = user('bob', 12);
+      delete p['repository'].id;
+    },
+    expected: deny('permission-check-failed', [], { summary: [/no numeric repository\.id/] }),
+  },
+  {
+    name: 'pull_request_target allowed, without pull_request: permission-check-failed',
+    event: 'pull_request_target',
+    actor: 'bob',
+    settings: { allowPullRequestTarget: true, allowForkHeads: true },
+    mutate: (p) => {
+      delete p['pull_request'];
+      p['sender'] = user('bob', 12);
+    },
+    expected: deny('permission-check-failed', [], {
+      summary: [/: could not read the event payload: the event payload has no pull_request, so the run cannot be judged$/],
+    }),
+  },
+  {
+    name: 'pull_request_target with fork heads and no pull request number: the warning names no number',
+    event: 'pull_request_target',
+    settings: { allowPullRequestTarget: true, allowForkHeads: true },
+    mutate: (p) => {
+      delete p['number'];
+      delete p['pull_request'].number;
+    },
+    expected: deny('not-a-collaborator', ['permission:mallory'], {
+      summary: [/^Denied \(not-a-collaborator\): pull_request_target in acme\/widgets by mallory: /],
+      warnings: [/^pull_request_target comes from the fork mallory\/widgets \(allowed by allow-fork-heads\): do not check out/],
     }),
   },
 ];
@@ -781,7 +1076,13 @@ const workflowRun: Case[] = [
     name: 'workflow_run after a same-repo run by a writer: ok',
     event: 'workflow_run',
     mutate: sameRepoRun,
-    expected: allow(['permission:bob']),
+    expected: allow(['permission:bob'], {
+      summary: [
+        exactly(
+          'Allowed (ok): workflow_run after "CI" (pull_request) in acme/widgets by bob: the triggering run ran on a branch of this repository; every actor passed the actor check (min-permission write): bob (write)',
+        ),
+      ],
+    }),
   },
   {
     name: 'workflow_run whose run actor is a reader: insufficient-permission',
@@ -809,7 +1110,87 @@ const workflowRun: Case[] = [
     mutate: (p) => {
       delete p['workflow_run'];
     },
-    expected: deny('permission-check-failed', []),
+    expected: deny('permission-check-failed', [], {
+      summary: [/: could not read the event payload: the event payload has no workflow_run, so the run cannot be judged$/],
+    }),
+  },
+
+  {
+    name: 'workflow_run after a fork run, without a workflow name or event: described generically',
+    event: 'workflow_run',
+    mutate: (p) => {
+      delete p['workflow_run'].name;
+      delete p['workflow_run'].event;
+    },
+    expected: deny('dangerous-event', [], {
+      summary: [
+        exactly(
+          'Denied (dangerous-event): workflow_run after the triggering workflow in acme/widgets by mallory: the triggering run ran on the fork mallory/widgets; workflow_run after a fork run is never trusted',
+        ),
+      ],
+    }),
+  },
+  {
+    name: 'workflow_run after a fork run whose head_repository has no full_name: the fork is named by its id',
+    event: 'workflow_run',
+    mutate: (p) => {
+      p['workflow_run'].head_repository = { id: 200, fork: true };
+    },
+    expected: deny('dangerous-event', [], { summary: [/ran on the fork with repository id 200; workflow_run after a fork run/] }),
+  },
+  {
+    name: 'workflow_run whose head_repository id is a string: permission-check-failed (not compared as a fork)',
+    event: 'workflow_run',
+    mutate: (p) => {
+      sameRepoRun(p);
+      p['workflow_run'].head_repository = { ...sameRepo, id: '100' };
+    },
+    expected: deny('permission-check-failed', [], { summary: [/workflow_run\.head_repository without a numeric id/] }),
+  },
+  {
+    name: 'workflow_run whose head_repository is a string: permission-check-failed',
+    event: 'workflow_run',
+    mutate: (p) => {
+      sameRepoRun(p);
+      p['workflow_run'].head_repository = 'acme/widgets';
+    },
+    expected: deny('permission-check-failed', [], { summary: [/workflow_run\.head_repository without a numeric id/] }),
+  },
+  {
+    name: 'workflow_run after a same-repo run without workflow_run.actor: permission-check-failed, no look-ups',
+    event: 'workflow_run',
+    mutate: (p) => {
+      sameRepoRun(p);
+      delete p['workflow_run'].actor;
+    },
+    expected: deny('permission-check-failed', [], { summary: [/does not name the workflow_run actor/] }),
+  },
+  {
+    name: 'workflow_run after a same-repo run without repository.id: permission-check-failed',
+    event: 'workflow_run',
+    mutate: (p) => {
+      sameRepoRun(p);
+      delete p['repository'].id;
+    },
+    expected: deny('permission-check-failed', [], { summary: [/no numeric repository\.id/] }),
+  },
+  {
+    name: 'workflow_run whose run actor is a bot known only by user.type "Bot": bot-not-allowed',
+    event: 'workflow_run',
+    mutate: (p) => {
+      sameRepoRun(p);
+      p['workflow_run'].actor = user('Copilot', 198982749, 'Bot');
+    },
+    expected: deny('bot-not-allowed', [], { summary: [/Copilot \(the workflow_run actor\) is a bot/] }),
+  },
+  {
+    name: 'workflow_run whose triggering actor is a bot known only by user.type "Bot": bot-not-allowed',
+    event: 'workflow_run',
+    mutate: (p) => {
+      sameRepoRun(p);
+      p['workflow_run'].triggering_actor = user('Copilot', 198982749, 'Bot');
+    },
+    expected: deny('bot-not-allowed', [], { summary: [/Copilot \(the workflow_run triggering actor\) is a bot/] }),
   },
 ];
 
@@ -924,7 +1305,13 @@ const issueComment: Case[] = [
     event: 'issue_comment',
     actor: 'github-actions[bot]',
     mutate: commentBy('github-actions[bot]', 41898282, 'Bot'),
-    expected: deny('bot-not-allowed', [], { summary: [/issue_comment on pull request #34/, /`allowed-bots: github-actions\[bot\]`/] }),
+    expected: deny('bot-not-allowed', [], {
+      summary: [
+        /issue_comment on pull request #34/,
+        /: a comment on a pull request; github-actions\[bot\] \(GITHUB_ACTOR, GITHUB_TRIGGERING_ACTOR, the event sender, the comment author\) is a bot/,
+        /`allowed-bots: github-actions\[bot\]`/,
+      ],
+    }),
   },
   {
     name: 'issue_comment on a same-repo pull request by an allowed bot: the look-up still runs, then ok',
@@ -1031,6 +1418,71 @@ const issueComment: Case[] = [
     },
     expected: deny('permission-check-failed', [], { summary: [/does not name the comment author/] }),
   },
+
+  {
+    name: 'issue_comment without issue: permission-check-failed, no look-ups',
+    event: 'issue_comment',
+    mutate: (p) => {
+      delete p['issue'];
+    },
+    expected: deny('permission-check-failed', [], {
+      summary: [
+        /^Denied \(permission-check-failed\): issue_comment in acme\/widgets by alice: could not read the event payload: the event payload has no issue, so/,
+      ],
+    }),
+  },
+  {
+    name: 'issue_comment on a pull request without issue.number: permission-check-failed, no look-ups',
+    event: 'issue_comment',
+    mutate: (p) => {
+      delete p['issue'].number;
+    },
+    expected: deny('permission-check-failed', [], {
+      summary: [/^Denied \(permission-check-failed\): issue_comment in acme\/widgets by alice: .*has no issue\.number, so/],
+    }),
+  },
+  {
+    name: 'issue_comment whose issue.pull_request is null: a comment on an issue, no pull request look-up',
+    event: 'issue_comment',
+    mutate: (p) => {
+      p['issue'].pull_request = null;
+    },
+    expected: allow(['permission:alice'], {
+      summary: [
+        exactly(
+          'Allowed (ok): issue_comment on issue #34 in acme/widgets by alice: a comment on an issue; every actor passed the actor check (min-permission write): alice (admin)',
+        ),
+      ],
+    }),
+  },
+  {
+    name: 'issue_comment on an issue without a number: no number in the summary',
+    event: 'issue_comment',
+    mutate: (p) => {
+      onIssue(p);
+      delete p['issue'].number;
+    },
+    expected: allow(['permission:alice'], {
+      summary: [/^Allowed \(ok\): issue_comment in acme\/widgets by alice: a comment on an issue; /],
+    }),
+  },
+  {
+    name: 'issue_comment whose comment author login is empty: permission-check-failed, no look-ups',
+    event: 'issue_comment',
+    mutate: (p) => {
+      onIssue(p);
+      p['comment'].user.login = '';
+    },
+    expected: deny('permission-check-failed', [], { summary: [/does not name the comment author/] }),
+  },
+  {
+    name: 'issue_comment on a pull request without repository.id: permission-check-failed before the look-up',
+    event: 'issue_comment',
+    mutate: (p) => {
+      delete p['repository'].id;
+    },
+    expected: deny('permission-check-failed', [], { summary: [/no numeric repository\.id/] }),
+  },
 ];
 
 const commentLike: Case[] = [
@@ -1101,6 +1553,7 @@ const commentLike: Case[] = [
       p['sender'] = user('carol', 13);
     },
     expected: allow(['permission:carol'], {
+      summary: [/every actor passed the actor check \(min-permission write\): carol \(allowed-users, read\)$/],
       warnings: [/carol has read access, below min-permission write, but is let through by allowed-users/],
     }),
   },
@@ -1138,6 +1591,81 @@ const commentLike: Case[] = [
     raw: 'not json',
     actor: 'bob',
     expected: deny('permission-check-failed', []),
+  },
+
+  {
+    name: 'issues without issue.number: no number in the summary',
+    event: 'issues',
+    mutate: (p) => {
+      delete p['issue'].number;
+    },
+    expected: allow(['permission:bob'], {
+      summary: [
+        exactly(
+          'Allowed (ok): issues in acme/widgets by bob: issues can be triggered by anyone who can open or comment; every actor passed the actor check (min-permission write): bob (write)',
+        ),
+      ],
+    }),
+  },
+  {
+    name: 'issues with no actor at all (GITHUB_ACTOR empty, no sender): permission-check-failed, no look-ups',
+    event: 'issues',
+    actor: '',
+    mutate: (p) => {
+      delete p['sender'];
+    },
+    expected: deny('permission-check-failed', [], {
+      summary: [
+        exactly(
+          'Denied (permission-check-failed): issues #7 in acme/widgets: issues can be triggered by anyone who can open or comment, but no actor of the run is known (GITHUB_ACTOR is empty), so none can be checked',
+        ),
+      ],
+    }),
+  },
+  {
+    name: 'issues with GITHUB_ACTOR empty, re-run by a writer: no "by", the re-run named',
+    event: 'issues',
+    actor: '',
+    triggeringActor: 'bob',
+    expected: allow(['permission:bob'], { summary: [/^Allowed \(ok\): issues #7 in acme\/widgets \(re-run by bob\): issues can be/] }),
+  },
+  {
+    name: 'issues whose sender login is padded with spaces: one actor, one look-up',
+    event: 'issues',
+    mutate: (p) => {
+      p['sender'].login = '  bob  ';
+    },
+    expected: allow(['permission:bob'], { summary: [/\): bob \(write\)$/] }),
+  },
+  {
+    name: 'allowed-users "car@ol" does not name carol (only a leading @ is dropped)',
+    event: 'issues',
+    actor: 'carol',
+    settings: { allowedUsers: ['car@ol'] },
+    mutate: (p) => {
+      p['sender'] = user('carol', 13);
+    },
+    expected: deny('insufficient-permission', ['permission:carol']),
+  },
+  {
+    name: 'discussion_comment without comment.user: permission-check-failed, no look-ups',
+    event: 'discussion_comment',
+    mutate: (p) => {
+      delete p['comment'].user;
+    },
+    expected: deny('permission-check-failed', [], {
+      summary: [
+        /^Denied \(permission-check-failed\): discussion_comment #5 in acme\/widgets by bob: could not read the event payload: the event payload does not name the comment author, so/,
+      ],
+    }),
+  },
+  {
+    name: 'discussion_comment whose comment author login is empty: permission-check-failed, no look-ups',
+    event: 'discussion_comment',
+    mutate: (p) => {
+      p['comment'].user.login = '';
+    },
+    expected: deny('permission-check-failed', [], { summary: [/does not name the comment author/] }),
   },
 ];
 
@@ -1182,6 +1710,46 @@ const unsupported: Case[] = [
     event: '',
     fixture: 'push',
     expected: deny('unsupported-event', [], { summary: [/GITHUB_EVENT_NAME is not set/] }),
+  },
+
+  {
+    name: 'allowed-events cannot loosen pull_request: warned, its own rule applies',
+    event: 'pull_request',
+    settings: { allowedEvents: ['pull_request'] },
+    expected: allow(['permission:bob'], {
+      warnings: [exactly('allowed-events cannot loosen the rule for "pull_request": it has its own rule, which applies')],
+    }),
+  },
+  {
+    name: 'allowed-events cannot loosen pull_request from a fork: still fork-pr',
+    event: 'pull_request',
+    settings: { allowedEvents: ['pull_request'] },
+    mutate: setHead(fork),
+    expected: deny('fork-pr', [], { warnings: [/cannot loosen the rule for "pull_request"/] }),
+  },
+  {
+    name: 'allowed-events cannot loosen workflow_run',
+    event: 'workflow_run',
+    settings: { allowedEvents: ['workflow_run'] },
+    expected: deny('dangerous-event', [], { warnings: [/cannot loosen the rule for "workflow_run"/] }),
+  },
+  {
+    name: 'allowed-events cannot loosen issue_comment',
+    event: 'issue_comment',
+    settings: { allowedEvents: ['issue_comment'] },
+    expected: deny('dangerous-event', ['pull:34'], { warnings: [/cannot loosen the rule for "issue_comment"/] }),
+  },
+  {
+    name: 'repository_dispatch listed in allowed-events with no actor at all: permission-check-failed',
+    event: 'repository_dispatch',
+    actor: '',
+    settings: { allowedEvents: ['repository_dispatch'] },
+    mutate: (p) => {
+      delete p['sender'];
+    },
+    expected: deny('permission-check-failed', [], {
+      summary: [/repository_dispatch is listed in allowed-events, but no actor of the run is known \(GITHUB_ACTOR is empty\)/],
+    }),
   },
 ];
 
@@ -1318,6 +1886,55 @@ const faults: Case[] = [
   },
 ];
 
+// A login of spaces (or an empty one) names nobody: the payload does not name that actor, and the
+// gate fails closed rather than deciding on the other actors alone.
+const blankLogins: Case[] = [
+  ...['', '   '].map((login): Case => ({
+    name: `workflow_run whose actor login is ${JSON.stringify(login)}: permission-check-failed`,
+    event: 'workflow_run',
+    actor: 'bob',
+    mutate: (p) => {
+      p['workflow_run'].head_repository = sameRepo;
+      p['workflow_run'].actor = { login, type: 'User' };
+      p['workflow_run'].triggering_actor = user('bob', 12);
+      p['sender'] = user('bob', 12);
+    },
+    expected: deny('permission-check-failed', [], { summary: [/does not name the workflow_run actor/] }),
+  })),
+  {
+    name: 'pull_request whose author login is blank: permission-check-failed',
+    event: 'pull_request',
+    actor: 'bob',
+    mutate: (p) => {
+      p['pull_request'].user = { login: '   ', type: 'User' };
+    },
+    expected: deny('permission-check-failed', [], { summary: [/does not name the pull request author/] }),
+  },
+  {
+    name: 'pull_request_target (allowed) whose author login is blank: permission-check-failed',
+    event: 'pull_request_target',
+    actor: 'bob',
+    settings: { allowPullRequestTarget: true },
+    mutate: (p) => {
+      p['pull_request'].head.repo = sameRepo;
+      p['pull_request'].user = { login: ' ', type: 'User' };
+      p['sender'] = user('bob', 12);
+    },
+    expected: deny('permission-check-failed', [], { summary: [/does not name the pull request author/] }),
+  },
+  {
+    name: 'a comment on an issue whose author login is blank: permission-check-failed',
+    event: 'issue_comment',
+    actor: 'bob',
+    mutate: (p) => {
+      delete p['issue'].pull_request;
+      p['comment'].user = { login: ' ', type: 'User' };
+      p['sender'] = user('bob', 12);
+    },
+    expected: deny('permission-check-failed', [], { summary: [/does not name the comment author/] }),
+  },
+];
+
 const tables: Array<[string, Case[]]> = [
   ['trusted events', trustedEvents],
   ['pull_request, pull_request_review, pull_request_review_comment', pullRequestEvents],
@@ -1327,6 +1944,7 @@ const tables: Array<[string, Case[]]> = [
   ['issues, discussion, discussion_comment', commentLike],
   ['unknown events and allowed-events', unsupported],
   ['faults of the GitHub API', faults],
+  ['blank logins', blankLogins],
 ];
 
 for (const [title, cases] of tables) {
@@ -1514,6 +2132,104 @@ describe('requests', () => {
   });
 });
 
+describe('dependencies the caller may leave out', () => {
+  it('without an injected sleep, the retry really waits (retryDelayMs)', async () => {
+    gh.reset({ repository: REPOSITORY, token: TOKEN, users: { ...USERS, bob: { permission: 'write', fault: 'error-once' } } });
+    const started = performance.now();
+    const decision = await decide(DEFAULTS, baseContext(), { retryDelayMs: 150 });
+    const elapsed = performance.now() - started;
+    expect(decision).toMatchObject({ allowed: true, reason: 'ok' });
+    expect(gh.lookups()).toEqual(['permission:bob', 'permission:bob']);
+    expect(elapsed).toBeGreaterThanOrEqual(140);
+  });
+
+  it('without an injected user agent, the requests name the action and the gate', async () => {
+    const decision = await decide(DEFAULTS, baseContext(), { sleep: async () => undefined });
+    expect(decision.allowed).toBe(true);
+    expect(gh.requests.map((r) => r.userAgent)).toEqual(['claude-oidc-action (fork-safety gate)']);
+  });
+
+  it('an injected clock, not the wall clock, decides whether time is left before the deadline', async () => {
+    const deadline = Date.now() + 60_000;
+    const late = await decide(DEFAULTS, baseContext(), { sleep: async () => undefined, deadline, now: () => Date.now() + 120_000 });
+    expect(late).toMatchObject({ allowed: false, reason: 'permission-check-failed' });
+    expect(late.summary).toMatch(/could not check bob .*ran out of time \(timeout-seconds\)/);
+    expect(gh.requests).toEqual([]);
+    // The same deadline on the wall clock leaves plenty of time.
+    const onTime = await decide(DEFAULTS, baseContext(), { sleep: async () => undefined, deadline });
+    expect(onTime).toMatchObject({ allowed: true, reason: 'ok' });
+    expect(gh.lookups()).toEqual(['permission:bob']);
+  });
+});
+
+describe('fail closed on the unforeseen', () => {
+  /** An issues payload whose `sender` cannot be read: reading it throws `thrown`. */
+  const throwingPayload = (thrown: () => unknown): Json => ({
+    ...fixture('issues'),
+    get sender(): never {
+      throw thrown();
+    },
+  });
+
+  it('an exception inside the decision: permission-check-failed, named by its class; no warnings, no actors, no look-ups', async () => {
+    const context: GateContext = { ...baseContext(), payload: throwingPayload(() => new RangeError('boom')) };
+    const decision = await decide({ ...DEFAULTS, allowedUsers: ['bob'], minPermission: 'read' }, context, { sleep: async () => undefined });
+    expect(decision).toEqual({
+      allowed: false,
+      reason: 'permission-check-failed',
+      summary:
+        'Denied (permission-check-failed): issues in acme/widgets by bob: the gate itself failed (RangeError), so the run is not trusted',
+      warnings: [],
+      actors: [],
+    });
+    expect(gh.lookups()).toEqual([]);
+  });
+
+  it('a thrown value that is not an Error: permission-check-failed, called "error"', async () => {
+    const context: GateContext = {
+      ...baseContext(),
+      eventName: 'push',
+      payload: throwingPayload(() => Object.assign(Object.create(null) as object, { name: 'NotAnError' })),
+    };
+    const decision = await decide(DEFAULTS, context, { sleep: async () => undefined });
+    expect(decision).toMatchObject({ allowed: false, reason: 'permission-check-failed', warnings: [], actors: [] });
+    expect(decision.summary).toBe(
+      'Denied (permission-check-failed): push in acme/widgets by bob: the gate itself failed (error), so the run is not trusted',
+    );
+  });
+
+  it('a payload that is not an object, with no reason given: permission-check-failed, "not a JSON object"', async () => {
+    const context: GateContext = { ...baseContext(), eventName: 'pull_request', payload: 'not an object' };
+    const decision = await decide(DEFAULTS, context, { sleep: async () => undefined });
+    expect(decision).toMatchObject({ allowed: false, reason: 'permission-check-failed' });
+    expect(decision.summary).toBe(
+      'Denied (permission-check-failed): pull_request in acme/widgets by bob: could not read the event payload (not a JSON object), so the run cannot be judged',
+    );
+    expect(gh.lookups()).toEqual([]);
+  });
+});
+
+describe('the decision line', () => {
+  it('an empty GITHUB_REPOSITORY is "an unnamed repository"', async () => {
+    const context: GateContext = { ...baseContext(), eventName: 'push', repository: '' };
+    const decision = await decide(DEFAULTS, context, { sleep: async () => undefined });
+    expect(decision).toMatchObject({ allowed: true, reason: 'ok', actors: ['bob'] });
+    expect(decision.summary).toBe(
+      'Allowed (ok): push in an unnamed repository by bob: push runs are started only by people with write access or by the repository itself; no actor is a bot',
+    );
+  });
+
+  it('names the re-run only when GITHUB_TRIGGERING_ACTOR is another login (compared case-insensitively)', async () => {
+    const line = async (actor: string, triggeringActor: string): Promise<string> =>
+      (await decide(DEFAULTS, { ...baseContext(), eventName: 'push', actor, triggeringActor }, { sleep: async () => undefined })).summary;
+    const rule = 'push runs are started only by people with write access or by the repository itself; no actor is a bot';
+    expect(await line('bob', 'bob')).toBe(`Allowed (ok): push in acme/widgets by bob: ${rule}`);
+    expect(await line('Bob', 'bOB')).toBe(`Allowed (ok): push in acme/widgets by Bob: ${rule}`);
+    expect(await line('bob', '')).toBe(`Allowed (ok): push in acme/widgets by bob: ${rule}`);
+    expect(await line('bob', 'alice')).toBe(`Allowed (ok): push in acme/widgets by bob (re-run by alice): ${rule}`);
+  });
+});
+
 describe('a min-permission the gate does not know (the caller validates it; the gate fails closed anyway)', () => {
   it.each(['toString', 'constructor', '__proto__', 'hasOwnProperty', 'maintain'])(
     'min-permission "%s": permission-check-failed, no look-ups',
@@ -1566,6 +2282,37 @@ describe('readGateContext', () => {
     });
     expect((context.payload as Json)['repository'].id).toBe(100);
     expect(context.payloadError).toBeUndefined();
+  });
+
+  it('an empty environment: empty names and the default API URL', () => {
+    expect(readGateContext({})).toEqual({
+      eventName: '',
+      repository: '',
+      actor: '',
+      triggeringActor: '',
+      apiUrl: 'https://api.github.com',
+      payload: undefined,
+      payloadError: 'GITHUB_EVENT_PATH is not set',
+    });
+    expect(readGateContext({ GITHUB_API_URL: '  ' }).apiUrl).toBe('https://api.github.com');
+  });
+
+  it('trims every variable and drops every trailing slash of GITHUB_API_URL', () => {
+    expect(
+      readGateContext({
+        GITHUB_EVENT_NAME: ' push\n',
+        GITHUB_REPOSITORY: '  acme/widgets ',
+        GITHUB_ACTOR: ' bob ',
+        GITHUB_TRIGGERING_ACTOR: '\talice ',
+        GITHUB_API_URL: ' https://ghe.example.com/api/v3// ',
+      }),
+    ).toMatchObject({
+      eventName: 'push',
+      repository: 'acme/widgets',
+      actor: 'bob',
+      triggeringActor: 'alice',
+      apiUrl: 'https://ghe.example.com/api/v3',
+    });
   });
 
   it('says why the payload is missing', () => {
