@@ -49,7 +49,7 @@ const body = [
   '',
   `\`npm run bench\`, ${new Date().toISOString().slice(0, 10)}:`,
   '',
-  bench.replace(/^(Bundle sizes|Wall time[^\n]*|Worst case)$/gm, '**$1**'),
+  bench.replace(/^(Bundle sizes|Wall time[^\n]*|Worst case|Renewal[^\n]*)$/gm, '**$1**'),
 ].join('\n');
 
 const readme = readFileSync('README.md', 'utf8');

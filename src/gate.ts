@@ -419,7 +419,7 @@ async function pullRequestEvent(run: Run, payload: Record<string, unknown>): Pro
       `the pull request comes from ${forkPhrase(facts.headRepoId, facts.headRepoFullName)}; GitHub gives runs for fork pull requests no OIDC token (and no secrets), so no credentials can be minted here and the step is skipped`,
     );
   }
-  if (typeof facts.author !== 'string' || facts.author === '') {
+  if (typeof facts.author !== 'string') {
     return payloadProblem(run, 'the event payload does not name the pull request author');
   }
   // A head in this repository is not proof of write access: in a private repository anyone who can
@@ -439,7 +439,7 @@ async function pullRequestEvent(run: Run, payload: Record<string, unknown>): Pro
             type: userType(recordField(payload, 'comment', 'user')),
             role: 'the comment author',
           };
-    if (typeof author.login !== 'string' || author.login === '') {
+    if (typeof author.login !== 'string') {
       return payloadProblem(run, `the event payload does not name ${author.role}`);
     }
     run.addActors([author]);
@@ -464,7 +464,7 @@ async function pullRequestTargetEvent(run: Run, payload: Record<string, unknown>
   if (!baseId.ok) return payloadProblem(run, baseId.problem);
   if (!pr.ok) return payloadProblem(run, pr.problem);
   const facts = pr.value;
-  if (typeof facts.author !== 'string' || facts.author === '') {
+  if (typeof facts.author !== 'string') {
     return payloadProblem(run, 'the event payload does not name the pull request author');
   }
   const fork = facts.headRepoId !== baseId.value;
@@ -544,7 +544,7 @@ async function issueCommentEvent(run: Run, payload: Record<string, unknown>): Pr
   const commentUser = recordField(payload, 'comment', 'user');
   const author = userLogin(commentUser);
   run.addActors([{ login: author, type: userType(commentUser), role: 'the comment author' }]);
-  if (typeof author !== 'string' || author === '') return payloadProblem(run, 'the event payload does not name the comment author');
+  if (typeof author !== 'string') return payloadProblem(run, 'the event payload does not name the comment author');
 
   if (!onPullRequest) return actorCheck(run, 'a comment on an issue');
   if (typeof number !== 'number') return payloadProblem(run, 'the event payload has no issue.number');
@@ -593,7 +593,7 @@ async function commentLikeEvent(run: Run, payload: Record<string, unknown>): Pro
     const commentUser = recordField(payload, 'comment', 'user');
     const author = userLogin(commentUser);
     run.addActors([{ login: author, type: userType(commentUser), role: 'the comment author' }]);
-    if (typeof author !== 'string' || author === '') return payloadProblem(run, 'the event payload does not name the comment author');
+    if (typeof author !== 'string') return payloadProblem(run, 'the event payload does not name the comment author');
   }
   return actorCheck(run, `${event} can be triggered by anyone who can open or comment`);
 }

@@ -136,6 +136,7 @@ describe('mintToken', () => {
     expect(hint).toContain(
       "  - the federation rule's subject prefix, audience or pinned claims do not match this run's OIDC token (the claims are printed above);",
     );
+    expect(hint).toContain('Most often:');
     expect(hint).toContain('  - the rule covers several workspaces and workspace-id is not set;');
     expect(hint).toContain('  - the organization-id or service-account-id is not the one the rule belongs to;');
     expect(hint).toContain(
@@ -289,9 +290,9 @@ describe('mintToken', () => {
   });
 
   it('refuses an OIDC token over the 16 KiB the token endpoint takes, before sending it, and does not retry', async () => {
-    for (const [padding, message] of [
-      [11_200, /The GitHub OIDC token is larger than 16384 bytes/],
-      [40_000, /larger than 17408 bytes/],
+    for (const [padding, message, code] of [
+      [11_200, /The GitHub OIDC token is larger than 16384 bytes/, 'oidc-bad-answer'],
+      [40_000, /larger than 17408 bytes/, 'unreachable'],
     ] as const) {
       oidc.setClaims({ padding: 'x'.repeat(padding) });
       const before = { oidc: oidc.requests.length, exchanges: endpoint.exchanges.length };
@@ -299,6 +300,7 @@ describe('mintToken', () => {
       const error = await failure(o);
       oidc.resetClaims();
       expect(error.message).toMatch(message);
+      expect(error.code).toBe(code);
       expect(oidc.requests.length - before.oidc).toBe(1);
       expect(endpoint.exchanges.length).toBe(before.exchanges);
       expectNoSecret(`${error.message}\n${error.hint ?? ''}`);
