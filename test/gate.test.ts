@@ -17,7 +17,15 @@ import {
   isMinPermission,
   readGateContext,
 } from '../src/gate.ts';
-import { type FakeGitHub, type FakeGitHubConfig, type PullAnswer, type UserAnswer, startFakeGitHub } from './support/github-api.ts';
+import {
+  type FakeGitHub,
+  type FakeGitHubConfig,
+  type PullAnswer,
+  type UserAnswer,
+  startFakeGitHub,
+  TEST_PULLS,
+  TEST_USERS,
+} from './support/github-api.ts';
 
 // Webhook payloads are untyped JSON that the cases reshape (a fork head, `head.repo: null`, a
 // deleted user); a type for each GitHub payload would check nothing the assertions do not.
@@ -29,22 +37,8 @@ const TOKEN = 'ghs_gateTestToken_0123456789abcdefABCDEF';
 const REPOSITORY = 'acme/widgets'; // repository.id 100 in every fixture
 const FIXTURES = join(import.meta.dirname, 'fixtures', 'events');
 
-/** alice admin, bob write, carol read, dave none, erin maintain, trish triage; mallory and everyone
- *  else are not collaborators (404). */
-const USERS: Readonly<Record<string, UserAnswer | string>> = {
-  alice: 'admin',
-  bob: 'write',
-  carol: 'read',
-  dave: 'none',
-  erin: 'maintain',
-  trish: 'triage',
-};
-/** #12 head in acme/widgets, #34 head in the fork mallory/widgets, #35 head repository deleted. */
-const PULLS: Readonly<Record<number, PullAnswer>> = {
-  12: { headRepoId: 100, author: 'bob' },
-  34: { headRepoId: 200, headRepoFullName: 'mallory/widgets', author: 'mallory' },
-  35: { headRepoId: null, author: 'mallory' },
-};
+const USERS = TEST_USERS;
+const PULLS = TEST_PULLS;
 
 const DEFAULTS: GateSettings = {
   allowPullRequestTarget: false,

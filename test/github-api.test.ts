@@ -14,7 +14,7 @@ import {
   getPullRequestHead,
   redact,
 } from '../src/github-api.ts';
-import { type FakeGitHub, type FakeGitHubConfig, type PullAnswer, type UserAnswer, startFakeGitHub } from './support/github-api.ts';
+import { type FakeGitHub, type FakeGitHubConfig, type PullAnswer, startFakeGitHub, TEST_PULLS, TEST_USERS } from './support/github-api.ts';
 import { type LoopbackServer, sendJson, sendText, startLoopbackServer } from './support/http-util.ts';
 
 const TOKEN = 'ghs_apiTestToken_0123456789abcdefABCDEF';
@@ -22,21 +22,9 @@ const REPOSITORY = 'acme/widgets';
 const ALICE = `the permission of alice on ${REPOSITORY}`;
 const PR12 = `pull request #12 of ${REPOSITORY}`;
 
-const USERS: Readonly<Record<string, UserAnswer | string>> = {
-  alice: 'admin',
-  bob: 'write',
-  carol: 'read',
-  dave: 'none',
-  erin: 'maintain',
-  trish: 'triage',
-};
-/** #12 head in acme/widgets (id 100), #34 in the fork mallory/widgets, #35 head repository deleted. */
-const PULLS: Readonly<Record<number, PullAnswer>> = {
-  1: { headRepoId: 100, author: 'bob' },
-  12: { headRepoId: 100, author: 'bob' },
-  34: { headRepoId: 200, headRepoFullName: 'mallory/widgets', author: 'mallory' },
-  35: { headRepoId: null, author: 'mallory' },
-};
+const USERS = TEST_USERS;
+/** The gate's pull requests, and #1 (head in acme/widgets). */
+const PULLS: Readonly<Record<number, PullAnswer>> = { ...TEST_PULLS, 1: { headRepoId: 100, author: 'bob' } };
 
 /** One scripted answer of the ad-hoc server. */
 interface Scripted {

@@ -301,3 +301,21 @@ function safeDecode(part: string): string {
     return part;
   }
 }
+
+/** The collaborators the gate's tests use: alice admin, bob write, carol read, dave none, erin
+ *  maintain, trish triage; mallory and everyone else are not collaborators (404). */
+export const TEST_USERS: Readonly<Record<string, UserAnswer | string>> = {
+  alice: 'admin',
+  bob: 'write',
+  carol: 'read',
+  dave: 'none',
+  erin: 'maintain',
+  trish: 'triage',
+};
+
+/** #12 head in acme/widgets (id 100), #34 head in the fork mallory/widgets, #35 head repository deleted. */
+export const TEST_PULLS: Readonly<Record<number, PullAnswer>> = {
+  12: { headRepoId: 100, author: 'bob' },
+  34: { headRepoId: 200, headRepoFullName: 'mallory/widgets', author: 'mallory' },
+  35: { headRepoId: null, author: 'mallory' },
+};
