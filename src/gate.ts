@@ -193,8 +193,8 @@ export async function decide(settings: GateSettings, context: GateContext, deps:
   return {
     allowed: decision.allowed,
     reason: decision.reason,
-    summary: redact(clip(decision.summary, 2000), token),
-    warnings: decision.warnings.map((w) => redact(clip(w, 2000), token)),
+    summary: clip(redact(decision.summary, token), 2000),
+    warnings: decision.warnings.map((w) => clip(redact(w, token), 2000)),
     actors: decision.actors,
   };
 }

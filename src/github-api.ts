@@ -181,7 +181,7 @@ async function attempt(options: GitHubApiOptions, url: string, what: string, tim
     }
   }
   if (status === 404) return { kind: 'done', answer: { kind: 'not-found' } };
-  const said = githubMessage(body);
+  const said = githubMessage(body, options.token);
   if (status === 429 || status >= 500) {
     return {
       kind: 'transient',
@@ -234,12 +234,13 @@ function apiBase(apiUrl: string): string | undefined {
   return url.href.replace(/\/+$/, '');
 }
 
-/** GitHub's short error `message`, quoted and clipped; empty when there is none. */
-function githubMessage(body: string): string {
+/** GitHub's short error `message`, token redacted, quoted and clipped; empty when there is none. */
+function githubMessage(body: string, token: string): string {
   try {
     const parsed: unknown = JSON.parse(body);
     if (isRecord(parsed) && typeof parsed['message'] === 'string' && parsed['message'] !== '') {
-      return ` ("${clip(parsed['message'], 160)}")`;
+      // Redacted before it is cut: a cut must not leave part of the token.
+      return ` ("${clip(redact(parsed['message'], token), 160)}")`;
     }
   } catch {
     // not JSON: say nothing about the body

@@ -108,7 +108,7 @@ function readId(name: IdInput, read: InputReader, env: NodeJS.ProcessEnv, requir
 
 /** Shows what was given without echoing something that may be a secret pasted in the wrong place. */
 function describeValue(value: string): string {
-  if (/^(sk-ant-|eyJ|gh[pousr]_|github_pat_)/.test(value)) return 'something that looks like a secret (not shown)';
+  if (/sk-ant-|eyJ|gh[pousr]_|github_pat_/.test(value)) return 'something that looks like a secret (not shown)';
   const shown = value.length > 40 ? `${value.slice(0, 40)}…` : value;
   return `"${shown}"`;
 }

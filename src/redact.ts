@@ -4,10 +4,13 @@ import { oneLine } from './log-line.ts';
 // A JWT, whole or cut short: a base64url JSON header (`eyJ…`) and whatever parts of it follow.
 const JWT_PATTERN = /eyJ[A-Za-z0-9_-]{8,}(?:\.[A-Za-z0-9_-]*){0,2}/g;
 const ANTHROPIC_TOKEN_PATTERN = /sk-ant-[A-Za-z0-9_-]+/g;
+// GitHub's token formats: ghp_/gho_/ghu_/ghs_/ghr_ and fine-grained github_pat_.
+const GITHUB_TOKEN_PATTERN = /\b(?:gh[pousr]_[A-Za-z0-9]{16,}|github_pat_[A-Za-z0-9_]{16,})/g;
 const BEARER_PATTERN = /(bearer\s+)[^\s"',;]+/gi;
 const MAX_FIELD_CHARS = 200;
 
-/** Replaces every known secret and everything shaped like a JWT or an Anthropic token. */
+/** Replaces every known secret and everything shaped like a JWT, an Anthropic or GitHub token, or a
+ *  bearer credential. */
 export function scrub(text: string, secrets: readonly string[] = []): string {
   let out = text;
   for (const secret of secrets) {
@@ -16,6 +19,7 @@ export function scrub(text: string, secrets: readonly string[] = []): string {
   return out
     .replace(JWT_PATTERN, '[redacted-jwt]')
     .replace(ANTHROPIC_TOKEN_PATTERN, '[redacted-token]')
+    .replace(GITHUB_TOKEN_PATTERN, '[redacted-token]')
     .replace(BEARER_PATTERN, '$1[redacted]');
 }
 

@@ -37,6 +37,11 @@ export interface RefresherDeps {
 }
 
 const POLL_MS = 5_000;
+/** How long after the credentials lapsed an answer that retrying should not change (400, 401, 403,
+ *  404) ends the refresher. Not at once: Anthropic answers its own passing failures (fetching
+ *  GitHub's keys, say) with the same 401, and a rule fixed in the Console meanwhile lets renewal
+ *  resume. */
+export const GIVE_UP_AFTER_LAPSE_MS = 10 * 60_000;
 const RENEWAL_BUDGET_MS = 60_000;
 
 const iso = (ms: number): string => new Date(ms).toISOString();
@@ -136,9 +141,9 @@ export async function runRefresher(config: RefresherConfig, deps: RefresherDeps)
         lastErrorAt: iso(now),
         lapsedAt: status.lapsedAt ?? (now >= unusableAt ? iso(unusableAt) : null),
       });
-      // Keep trying while the token in the file is still of use; once it is not, an answer that
-      // retrying cannot change ends the refresher instead of hours of denied exchanges.
-      if (now >= unusableAt && permanent(error)) return stop('gave-up');
+      // Keep trying while the token in the file is of use, and for a while after; then an answer
+      // that retrying does not change ends the refresher instead of hours of denied exchanges.
+      if (permanent(error) && now - unusableAt >= GIVE_UP_AFTER_LAPSE_MS) return stop('gave-up');
     }
   }
 }

@@ -39,7 +39,7 @@ export function describeRenewal(status: RefreshStatus | undefined, nowMs: number
     );
   } else if (status.stopReason === 'gave-up') {
     warnings.push(
-      `The refresher gave up at ${status.stoppedAt ?? 'unknown'}: the token had lapsed and the exchange kept failing with an answer that retrying does not change (check the federation rule).`,
+      `The refresher gave up at ${status.stoppedAt ?? 'unknown'}: the credentials had lapsed 10 minutes before, and the exchange kept failing with an answer that retrying does not change (check the federation rule).`,
     );
   } else if (status.stopReason === 'parent-gone') {
     warnings.push(`The refresher stopped at ${status.stoppedAt ?? 'unknown'} because the runner process it watched was gone.`);

@@ -9,7 +9,7 @@ import { ActionError, messageOf } from './errors.ts';
 import { tokenFingerprint } from './fingerprint.ts';
 import { decide, readGateContext, type GateDecision } from './gate.ts';
 import { DEFAULT_BASE_URL, inputsFromEnv, readSettings, type Settings } from './inputs.ts';
-import { breakLegacyCommands } from './log-line.ts';
+import { breakLegacyCommands, oneLine } from './log-line.ts';
 import { mintToken, type MintResult } from './mint.ts';
 import { fetchIdToken, oidcEndpointFromEnv, type OidcEndpoint } from './oidc.ts';
 import { prepareConfigDir, statusFilePath, writeProfile } from './profile.ts';
@@ -189,7 +189,7 @@ async function mint(settings: Settings, oidc: OidcEndpoint, agent: string, conte
       },
       onRetry: ({ attempt, delayMs, error }) => {
         core.info(
-          `Attempt ${attempt} failed (${scrub(messageOf(error), context.secrets)}); retrying in ${(delayMs / 1000).toFixed(1)}s with a fresh OIDC token.`,
+          `Attempt ${attempt} failed (${oneLine(scrub(messageOf(error), context.secrets))}); retrying in ${(delayMs / 1000).toFixed(1)}s with a fresh OIDC token.`,
         );
       },
     });

@@ -47,9 +47,15 @@ export function cell(value: string): string {
 }
 
 /** Plain text inside a table cell: Markdown punctuation is escaped, so text from a webhook payload
- *  (a workflow's name, a login) cannot become a link, an image or emphasis. */
+ *  (a workflow's name, a login) cannot become a link, an autolink, an image or emphasis. */
 export function plain(value: string): string {
-  return cell(value).replace(/[[\]()!*_~`#]/g, (c) => `\\${c}`);
+  return (
+    cell(value)
+      .replace(/[[\]()!*_~`#]/g, (c) => `\\${c}`)
+      // Nor a bare URL that GitHub would link by itself: a zero-width space breaks `://` and `www.`.
+      .replace(/:\/\//g, ':\u200b//')
+      .replace(/\bwww\./gi, (w) => `${w.slice(0, 3)}\u200b.`)
+  );
 }
 
 /** Text inside a fenced code block: it cannot close the fence. */

@@ -16,6 +16,7 @@ import {
 } from '../src/github-api.ts';
 import { type FakeGitHub, type FakeGitHubConfig, type PullAnswer, startFakeGitHub, TEST_PULLS, TEST_USERS } from './support/github-api.ts';
 import { type LoopbackServer, sendJson, sendText, startLoopbackServer } from './support/http-util.ts';
+import { leaks } from './support/leaks.ts';
 
 const TOKEN = 'ghs_apiTestToken_0123456789abcdefABCDEF';
 const REPOSITORY = 'acme/widgets';
@@ -603,6 +604,15 @@ describe('the token', () => {
     expect(message).toBe(
       `could not look up ${ALICE}: ${host(gh.url)} answered HTTP 403 ("token Bearer *** is not allowed here"); github-token may be invalid or lack access to this repository (metadata: read)`,
     );
+  });
+
+  it("is redacted before GitHub's message is cut, so no piece of it survives the cut", async () => {
+    for (const padding of [120, 150, 159]) {
+      const body = { message: `${'m'.repeat(padding)} ${TOKEN} and more` };
+      const message = messageOf(await getCollaboratorPermission(scripted([{ status: 403, body }]), REPOSITORY, 'alice'));
+      expect(leaks(message, [TOKEN]), String(padding)).toEqual([]);
+      expect(message).toContain('m'.repeat(padding));
+    }
   });
 
   it('is redacted from 4 characters on, and left alone when shorter (too short to be a token)', async () => {

@@ -117,7 +117,17 @@ describe('readSettings', () => {
     const problems = problemsOf({ 'federation-rule-id': 'sk-ant-oat01-abcdefgh', 'organization-id': 'eyJhbGciOi.eyJzdWIi.sig' });
     expect(problems.join('\n')).not.toMatch(/sk-ant-oat01|eyJhbGci/);
     expect(problems.join('\n')).toMatch(/looks like a secret/);
-    for (const token of ['ghp_0123456789abcdefghijABCDEFGHIJ012345', 'ghs_abc', 'github_pat_11AAAA_bbbb', 'gho_x', 'ghu_y', 'ghr_z']) {
+    for (const token of [
+      'ghp_0123456789abcdefghijABCDEFGHIJ012345',
+      'ghs_abc',
+      'github_pat_11AAAA_bbbb',
+      'gho_x',
+      'ghu_y',
+      'ghr_z',
+      '"ghp_quoted',
+      'token-ghs_inside',
+      'x-sk-ant-oat01-abc',
+    ]) {
       const text = problemsOf({ 'federation-rule-id': RULE, 'organization-id': token }).join('\n');
       expect(text, token).not.toContain(token);
       expect(text, token).toMatch(/organization-id is not an organization UUID: got something that looks like a secret \(not shown\)/);
@@ -252,8 +262,10 @@ describe('readSettings, edge by edge', () => {
   it('shows at most 40 characters of a bad value', () => {
     expect(only({ 'min-permission': 'x'.repeat(40) })[0]).toContain(`got "${'x'.repeat(40)}",`);
     expect(only({ 'min-permission': 'y'.repeat(41) })[0]).toContain(`got "${'y'.repeat(40)}…",`);
-    // Only a value that starts like a secret is hidden.
-    expect(only({ 'min-permission': 'my-ghp_x' })[0]).toContain('got "my-ghp_x"');
+    // A value with something shaped like a secret anywhere in it is not shown at all.
+    expect(only({ 'min-permission': 'my-ghp_x' })[0]).toBe(
+      'min-permission must be one of read, write, admin: got something that looks like a secret (not shown), e.g. `min-permission: write`',
+    );
   });
 
   it('takes each choice exactly, and the default when empty', () => {

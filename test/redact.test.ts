@@ -94,6 +94,9 @@ describe('scrub', () => {
     ['a JWT, and only the JWT', `x ${JWT} y`, 'x [redacted-jwt] y'],
     ['an unsigned JWT (empty signature)', 'id=eyJhbGciOiJub25lIn0.eyJzdWIiOjF9. end', 'id=[redacted-jwt] end'],
     ['an Anthropic token, and only the token', `k=${TOKEN};next`, 'k=[redacted-token];next'],
+    ['a GitHub token', 'with ghs_16charactersXXXXX and ghp_0123456789abcdefABCD!', 'with [redacted-token] and [redacted-token]!'],
+    ['a fine-grained GitHub token', 'pat=github_pat_11ABCDEFG0123456789_abcdef end', 'pat=[redacted-token] end'],
+    ['text that only starts like a GitHub token', 'ghs_short and xghp_0123456789abcdefABCD', 'ghs_short and xghp_0123456789abcdefABCD'],
     ['a bearer credential, keeping the scheme', 'Authorization: Bearer abc.def, next', 'Authorization: Bearer [redacted], next'],
     [
       'a bearer credential after several spaces, in any case',

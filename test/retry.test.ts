@@ -62,6 +62,12 @@ describe('HttpStatusError', () => {
     expect(withId.serverCode).toBe('invalid_grant');
     const xId = new HttpStatusError('It', { status: 500, headers: { 'x-request-id': 'req_02b' }, body: '' }, undefined, [], 'x');
     expect(xId.message).toBe('It failed: HTTP 500, request-id req_02b: empty body');
+    // Anything else in the header is not a request id, and is not printed.
+    for (const sent of ['##[add-mask]x', 'req 1', `r${'x'.repeat(128)}`, '']) {
+      const odd = new HttpStatusError('It', { status: 500, headers: { 'request-id': sent }, body: '' }, undefined, [], 'x');
+      expect(odd.message, sent).toBe('It failed: HTTP 500: empty body');
+      expect(odd.requestId).toBeUndefined();
+    }
     const none = new HttpStatusError('It', { status: 500, headers: {}, body: '' }, undefined, [], 'x');
     expect(none.message).toBe('It failed: HTTP 500: empty body');
     expect(none.requestId).toBeUndefined();

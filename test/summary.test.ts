@@ -60,7 +60,7 @@ describe('job summary Markdown', () => {
     );
     const row = md.split('\n').find((l) => l.startsWith('| Gate |'))!;
     expect(row).toBe(
-      '| Gate | denied (`dangerous-event`): run "x \\[a\\]\\(https://e/\\) \\!\\[i\\]\\(https://e/i.png\\) \\*b\\* &lt;img>" |',
+      '| Gate | denied (`dangerous-event`): run "x \\[a\\]\\(https:\u200b//e/\\) \\!\\[i\\]\\(https:\u200b//e/i.png\\) \\*b\\* &lt;img>" |',
     );
     fc.assert(
       fc.property(fc.string(), (value) => {
@@ -69,6 +69,12 @@ describe('job summary Markdown', () => {
         return !/(^|[^\\])[[\]()!*_~`#|]/.test(text) && !/[\r\n<]/.test(text);
       }),
     );
+  });
+
+  it('shows a URL in the gate line as text, not as a link GitHub would make by itself', () => {
+    const text = plain('run "Fix at https://evil.example/login" and WWW.evil.example');
+    expect(text).toBe('run "Fix at https:\u200b//evil.example/login" and WWW\u200b.evil.example');
+    expect(text).not.toMatch(/:\/\/|www\./i);
   });
 
   it('a rule or condition cannot close the code fence it is shown in', () => {
