@@ -152,38 +152,16 @@ describe('fetchIdToken', () => {
     expect(error.hint).toBeUndefined();
   });
 
+  const NO_JWT = 'The GitHub OIDC token service answered without a JWT in `value`.';
+  const ok200 = (body: string) => ({ kind: 'status', status: 200, body }) as const;
   it.each([
     ['not JSON', { kind: 'non-json' } as const, 'The GitHub OIDC token service answered with something that is not JSON.'],
-    [
-      'JSON null',
-      { kind: 'status', status: 200, body: 'null' } as const,
-      'The GitHub OIDC token service answered without a JWT in `value`.',
-    ],
-    [
-      'no value',
-      { kind: 'status', status: 200, body: '{"token":"eyJh.eyJp.c2ln"}' } as const,
-      'The GitHub OIDC token service answered without a JWT in `value`.',
-    ],
-    [
-      'a value that is not a string',
-      { kind: 'status', status: 200, body: '{"value":42}' } as const,
-      'The GitHub OIDC token service answered without a JWT in `value`.',
-    ],
-    [
-      'two parts',
-      { kind: 'status', status: 200, body: '{"value":"eyJh.eyJp"}' } as const,
-      'The GitHub OIDC token service answered without a JWT in `value`.',
-    ],
-    [
-      'text around the JWT',
-      { kind: 'status', status: 200, body: '{"value":" eyJh.eyJp.c2ln"}' } as const,
-      'The GitHub OIDC token service answered without a JWT in `value`.',
-    ],
-    [
-      'a trailing part',
-      { kind: 'status', status: 200, body: '{"value":"eyJh.eyJp.c2ln."}' } as const,
-      'The GitHub OIDC token service answered without a JWT in `value`.',
-    ],
+    ['JSON null', ok200('null'), NO_JWT],
+    ['no value', ok200('{"token":"eyJh.eyJp.c2ln"}'), NO_JWT],
+    ['a value that is not a string', ok200('{"value":42}'), NO_JWT],
+    ['two parts', ok200('{"value":"eyJh.eyJp"}'), NO_JWT],
+    ['text around the JWT', ok200('{"value":" eyJh.eyJp.c2ln"}'), NO_JWT],
+    ['a trailing part', ok200('{"value":"eyJh.eyJp.c2ln."}'), NO_JWT],
   ])('refuses an answer with %s, and masks nothing from it', async (_, fault, message) => {
     oidc.pushFaults(fault);
     const o = options();
