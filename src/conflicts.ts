@@ -1,18 +1,22 @@
 // Credentials already in the job's environment silently win over what this action sets up
 // (every SDK and the CLI rank ANTHROPIC_API_KEY / ANTHROPIC_AUTH_TOKEN above profiles, and the
-// CLI ranks CLAUDE_CODE_OAUTH_TOKEN above them too). Find them before minting anything.
+// CLI ranks CLAUDE_CODE_OAUTH_TOKEN above them too), and an ANTHROPIC_BASE_URL already set sends
+// every token the action hands on to that host. Find them before anything touches the network.
 import { ActionError } from './errors.ts';
-import type { ConflictPolicy, ExportTarget } from './inputs.ts';
+import { checkBaseUrl, type ConflictPolicy, type ExportTarget } from './inputs.ts';
 
 export interface Conflict {
   readonly name: string;
   readonly why: string;
+  /** Why later steps must not keep the value even under `warn` (it fails the base-url rules). */
+  readonly unsafeToKeep?: string;
 }
 
 const WHERE =
-  'probably from an `env:` block at the workflow or job level (e.g. `${{ secrets.ANTHROPIC_API_KEY }}`), or an earlier step that wrote it to $GITHUB_ENV';
+  'probably from an `env:` block at the workflow or job level (e.g. `${{ secrets.ANTHROPIC_API_KEY }}`), or an earlier step (an earlier use of this action included) that wrote it to $GITHUB_ENV';
 
-export function findConflicts(env: NodeJS.ProcessEnv, exports: ReadonlySet<ExportTarget>): Conflict[] {
+/** `baseUrl` is the base-url input, without a trailing slash. */
+export function findConflicts(env: NodeJS.ProcessEnv, exports: ReadonlySet<ExportTarget>, baseUrl: string): Conflict[] {
   const conflicts: Conflict[] = [];
   const set = (name: string): boolean => (env[name] ?? '') !== '';
   if (set('ANTHROPIC_API_KEY')) {
@@ -24,32 +28,71 @@ export function findConflicts(env: NodeJS.ProcessEnv, exports: ReadonlySet<Expor
   if (exports.has('profile') && !exports.has('claude-code-oauth-token') && set('CLAUDE_CODE_OAUTH_TOKEN')) {
     conflicts.push({ name: 'CLAUDE_CODE_OAUTH_TOKEN', why: 'the claude CLI (and claude-code-action) use it before any profile' });
   }
+  const baseUrlConflict = exports.size > 0 ? findBaseUrlConflict(env['ANTHROPIC_BASE_URL'] ?? '', baseUrl) : undefined;
+  if (baseUrlConflict !== undefined) conflicts.push(baseUrlConflict);
   return conflicts;
+}
+
+/** The SDKs and the CLI send every request, the exported token with it, to ANTHROPIC_BASE_URL. */
+function findBaseUrlConflict(value: string, baseUrl: string): Conflict | undefined {
+  if (value.trim() === '') return undefined;
+  const theirs = checkBaseUrl(value.trim(), 'ANTHROPIC_BASE_URL');
+  const readable = !theirs.problem?.startsWith('ANTHROPIC_BASE_URL is not a URL');
+  if (readable && theirs.url === baseUrl) return undefined;
+  const there = readable ? new URL(theirs.url).host : 'a value that is not a URL';
+  return {
+    name: 'ANTHROPIC_BASE_URL',
+    why: `the SDKs and the claude CLI would send the minted token to ${there}, not to ${new URL(baseUrl).host} (base-url)`,
+    ...(theirs.problem === undefined ? {} : { unsafeToKeep: theirs.problem }),
+  };
 }
 
 export interface ConflictOutcome {
   /** Variables to export as empty strings (empty counts as unset for the SDKs and the CLI). */
   readonly clear: readonly string[];
+  /** Whether ANTHROPIC_BASE_URL already in the job stays as it is (`warn`); otherwise the action
+   *  exports its base-url over it. */
+  readonly keepBaseUrl: boolean;
   readonly warnings: readonly string[];
 }
 
-export function resolveConflicts(conflicts: readonly Conflict[], policy: ConflictPolicy): ConflictOutcome {
-  if (conflicts.length === 0) return { clear: [], warnings: [] };
+/** `dryRun`: nothing is exported, so every conflict is only worth a warning. */
+export function resolveConflicts(conflicts: readonly Conflict[], policy: ConflictPolicy, dryRun = false): ConflictOutcome {
+  if (conflicts.length === 0) return { clear: [], keepBaseUrl: false, warnings: [] };
   const lines = conflicts.map((c) => `${c.name} is already set (${WHERE}): ${c.why}`);
+  if (dryRun) {
+    const then = `conflicting-credentials: ${policy} decides what a run that is not a dry run does about it`;
+    return { clear: [], keepBaseUrl: true, warnings: lines.map((l) => `${l}. ${then}.`) };
+  }
   if (policy === 'fail') {
     throw new ActionError(
       'conflicting-credentials',
       `Credentials already in this job's environment would shadow the ones this action sets up:\n${lines.map((l) => `  - ${l}`).join('\n')}`,
-      'Remove them from the workflow, or set `conflicting-credentials: override` to blank them for later steps (or `warn` to keep them).',
+      'Remove them from the workflow, or set `conflicting-credentials: override` to blank them for later steps (ANTHROPIC_BASE_URL: to export base-url over it), or `warn` to keep them.',
     );
   }
   if (policy === 'override') {
     return {
-      clear: conflicts.map((c) => c.name),
-      warnings: conflicts.map(
-        (c) => `${c.name} was set; exported it as empty for later steps so the minted credentials are used (${c.why}).`,
+      clear: conflicts.filter((c) => c.name !== 'ANTHROPIC_BASE_URL').map((c) => c.name),
+      keepBaseUrl: false,
+      warnings: conflicts.map((c) =>
+        c.name === 'ANTHROPIC_BASE_URL'
+          ? `${c.name} was set; exported base-url over it for later steps so the minted token goes where it was minted (${c.why}).`
+          : `${c.name} was set; exported it as empty for later steps so the minted credentials are used (${c.why}).`,
       ),
     };
   }
-  return { clear: [], warnings: lines.map((l) => `${l}. Later steps will use it instead of the minted credentials.`) };
+  const unsafe = conflicts.map((c) => c.unsafeToKeep).find((why) => why !== undefined);
+  if (unsafe !== undefined) {
+    throw new ActionError(
+      'conflicting-credentials',
+      `${unsafe}; conflicting-credentials: warn would keep it, and later steps would send the minted token there.`,
+      'Remove it from the workflow, or set `conflicting-credentials: override` to replace it with base-url for later steps.',
+    );
+  }
+  return {
+    clear: [],
+    keepBaseUrl: conflicts.some((c) => c.name === 'ANTHROPIC_BASE_URL'),
+    warnings: lines.map((l) => `${l}. Later steps will use it instead of the minted credentials.`),
+  };
 }

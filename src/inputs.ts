@@ -155,27 +155,33 @@ function readList(name: string, read: InputReader, example: string, out: Collect
 
 function readBaseUrl(read: InputReader, out: Collector): string {
   const raw = read('base-url').trim();
-  const value = raw === '' ? DEFAULT_BASE_URL : raw;
-  const example = `\`base-url: ${DEFAULT_BASE_URL}\``;
+  const checked = checkBaseUrl(raw === '' ? DEFAULT_BASE_URL : raw, 'base-url');
+  if (checked.problem !== undefined) out.add(`${checked.problem}, e.g. \`base-url: ${DEFAULT_BASE_URL}\``);
+  return checked.url;
+}
+
+/** An API root later steps may send a token to: https, or http on loopback only; no credentials,
+ *  query or fragment. `url` is the value without a trailing slash (the default when unreadable);
+ *  `problem` names `what` and says what is wrong. */
+export function checkBaseUrl(value: string, what: string): { readonly url: string; readonly problem?: string } {
   let url: URL;
   try {
     url = new URL(value);
   } catch {
-    out.add(`base-url is not a URL: got ${describeValue(value)}, e.g. ${example}`);
-    return DEFAULT_BASE_URL;
+    return { url: DEFAULT_BASE_URL, problem: `${what} is not a URL: got ${describeValue(value)}` };
   }
-  if (url.username !== '' || url.password !== '') {
-    out.add(`base-url must not carry credentials (user:password@), e.g. ${example}`);
-  } else if (/[?#]/.test(value)) {
-    out.add(`base-url must not have a query or fragment: got ${describeValue(value)}, e.g. ${example}`);
-  } else if (url.protocol === 'http:' && !LOOPBACK_HOSTS.has(url.hostname)) {
-    out.add(
-      `base-url may use http: only for localhost, 127.0.0.1 or ::1 (tokens must not cross a network in clear text): got ${describeValue(value)}, e.g. ${example}`,
-    );
-  } else if (url.protocol !== 'https:' && url.protocol !== 'http:') {
-    out.add(`base-url must be an https: URL: got ${describeValue(value)}, e.g. ${example}`);
+  const href = url.href.replace(/\/+$/, '');
+  if (url.username !== '' || url.password !== '') return { url: href, problem: `${what} must not carry credentials (user:password@)` };
+  if (/[?#]/.test(value)) return { url: href, problem: `${what} must not have a query or fragment: got ${describeValue(value)}` };
+  if (url.protocol === 'http:' && !LOOPBACK_HOSTS.has(url.hostname)) {
+    return {
+      url: href,
+      problem: `${what} may use http: only for localhost, 127.0.0.1 or ::1 (tokens must not cross a network in clear text): got ${describeValue(value)}`,
+    };
   }
-  return url.href.replace(/\/+$/, '');
+  if (url.protocol !== 'https:' && url.protocol !== 'http:')
+    return { url: href, problem: `${what} must be an https: URL: got ${describeValue(value)}` };
+  return { url: href };
 }
 
 function readExports(read: InputReader, out: Collector): Set<ExportTarget> {

@@ -4,15 +4,16 @@ import * as core from '@actions/core';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { clockSkewWarning, formatClaims, readClaims, type Claims } from './claims.ts';
-import { findConflicts, resolveConflicts, type ConflictOutcome } from './conflicts.ts';
+import { findConflicts, resolveConflicts } from './conflicts.ts';
 import { ActionError, messageOf } from './errors.ts';
 import { tokenFingerprint } from './fingerprint.ts';
 import { decide, readGateContext, type GateDecision } from './gate.ts';
-import { DEFAULT_BASE_URL, inputsFromEnv, readSettings, type Settings } from './inputs.ts';
+import { inputsFromEnv, readSettings, type Settings } from './inputs.ts';
 import { breakLegacyCommands, oneLine } from './log-line.ts';
 import { mintToken, type MintResult } from './mint.ts';
 import { fetchIdToken, oidcEndpointFromEnv, type OidcEndpoint } from './oidc.ts';
-import { prepareConfigDir, statusFilePath, writeProfile } from './profile.ts';
+import { statusFilePath } from './profile.ts';
+import { exportCredentials } from './export.ts';
 import { scrub } from './redact.ts';
 import { startRefresher } from './refresher-process.ts';
 import { likelyMismatches, suggestionNotes, suggestRule } from './rule-suggestion.ts';
@@ -35,7 +36,11 @@ export async function run(env: NodeJS.ProcessEnv, context: RunContext): Promise<
   maskSecret(settings.gate.githubToken, context);
   warnIfUnpinned(env);
   // A dry run exports nothing, so credentials it would shadow are only worth a warning there.
-  const conflicts = resolveConflicts(findConflicts(env, settings.exports), settings.dryRun ? 'warn' : settings.conflictingCredentials);
+  const conflicts = resolveConflicts(
+    findConflicts(env, settings.exports, settings.baseUrl),
+    settings.conflictingCredentials,
+    settings.dryRun,
+  );
   // One deadline for the whole step: the gate's look-ups, the exchange with its retries, verify.
   const deadline = Date.now() + settings.timeoutSeconds * 1000;
 
@@ -225,59 +230,6 @@ function withRuleHint(error: unknown, settings: Settings, claims: Claims | undef
 async function verify(settings: Settings, minted: MintResult, agent: string, deadline: number): Promise<void> {
   await verifyToken({ baseUrl: settings.baseUrl, accessToken: minted.accessToken, timeoutMs: budget(deadline, 15_000), userAgent: agent });
   core.info('Verified: the token reaches the API (GET /v1/models answered 200).');
-}
-
-interface Exported {
-  readonly names: string[];
-  readonly configDir: string | undefined;
-}
-
-async function exportCredentials(
-  settings: Settings,
-  minted: MintResult,
-  conflicts: ConflictOutcome,
-  env: NodeJS.ProcessEnv,
-): Promise<Exported> {
-  const expiresAt = new Date(minted.expiresAt).toISOString();
-  core.setOutput('access-token', minted.accessToken);
-  core.setOutput('expires-at', expiresAt);
-  core.setOutput('expires-in', String(Math.round(minted.expiresIn)));
-  core.setOutput('token-fingerprint', tokenFingerprint(minted.accessToken));
-  core.setOutput('federation-rule-id', settings.ids.federationRuleId);
-  core.setOutput('organization-id', settings.ids.organizationId);
-  core.setOutput('service-account-id', settings.ids.serviceAccountId ?? '');
-  core.setOutput('workspace-id', settings.ids.workspaceId ?? '');
-  for (const warning of conflicts.warnings) core.warning(warning);
-  for (const name of conflicts.clear) core.exportVariable(name, '');
-
-  const names: string[] = [];
-  let configDir: string | undefined;
-  if (settings.exports.has('profile')) {
-    configDir = await prepareConfigDir(env['RUNNER_TEMP'] ?? '');
-    await writeProfile(configDir, settings.profile, minted.accessToken, minted.expiresAt);
-    // Only once this use's files exist: a failed write must not hand post another use's profile.
-    core.saveState(STATE.configDir, configDir);
-    core.saveState(STATE.profile, settings.profile);
-    core.exportVariable('ANTHROPIC_CONFIG_DIR', configDir);
-    core.exportVariable('ANTHROPIC_PROFILE', settings.profile);
-    core.setOutput('config-dir', configDir);
-    core.setOutput('profile', settings.profile);
-    names.push('ANTHROPIC_CONFIG_DIR', 'ANTHROPIC_PROFILE');
-  }
-  if (settings.exports.has('claude-code-oauth-token')) {
-    core.exportVariable('CLAUDE_CODE_OAUTH_TOKEN', minted.accessToken);
-    names.push('CLAUDE_CODE_OAUTH_TOKEN');
-    core.warning(
-      `CLAUDE_CODE_OAUTH_TOKEN holds a token that expires at ${expiresAt} and cannot be renewed (an environment variable is fixed when a step starts). ` +
-        'Steps that run longer should use the profile (export: profile) or claude-code-action with its own federation inputs; see the README.',
-    );
-  }
-  if (names.length > 0 && settings.baseUrl !== DEFAULT_BASE_URL) {
-    core.exportVariable('ANTHROPIC_BASE_URL', settings.baseUrl);
-    names.push('ANTHROPIC_BASE_URL');
-  }
-  if (names.length > 0) core.info(`Exported for later steps: ${names.join(', ')}.`);
-  return { names, configDir };
 }
 
 function refresherScript(): string {

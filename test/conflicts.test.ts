@@ -3,17 +3,20 @@ import { findConflicts, resolveConflicts } from '../src/conflicts.ts';
 import { ActionError } from '../src/errors.ts';
 
 const profile = new Set(['profile'] as const);
+const BASE = 'https://api.anthropic.com';
 
 describe('conflicting credentials', () => {
   it('finds each variable that would shadow the minted credentials; empty ones do not count', () => {
     const env = { ANTHROPIC_API_KEY: 'x', ANTHROPIC_AUTH_TOKEN: '', CLAUDE_CODE_OAUTH_TOKEN: 'y' };
-    expect(findConflicts(env, profile).map((c) => c.name)).toEqual(['ANTHROPIC_API_KEY', 'CLAUDE_CODE_OAUTH_TOKEN']);
-    expect(findConflicts(env, new Set(['profile', 'claude-code-oauth-token'] as const)).map((c) => c.name)).toEqual(['ANTHROPIC_API_KEY']);
-    expect(findConflicts({ CLAUDE_CODE_OAUTH_TOKEN: 'y' }, new Set())).toEqual([]);
+    expect(findConflicts(env, profile, BASE).map((c) => c.name)).toEqual(['ANTHROPIC_API_KEY', 'CLAUDE_CODE_OAUTH_TOKEN']);
+    expect(findConflicts(env, new Set(['profile', 'claude-code-oauth-token'] as const), BASE).map((c) => c.name)).toEqual([
+      'ANTHROPIC_API_KEY',
+    ]);
+    expect(findConflicts({ CLAUDE_CODE_OAUTH_TOKEN: 'y' }, new Set(), BASE)).toEqual([]);
   });
 
   it('fail: one error naming every variable, where it probably comes from, and the way out', () => {
-    const conflicts = findConflicts({ ANTHROPIC_API_KEY: 'x', ANTHROPIC_AUTH_TOKEN: 'z' }, profile);
+    const conflicts = findConflicts({ ANTHROPIC_API_KEY: 'x', ANTHROPIC_AUTH_TOKEN: 'z' }, profile, BASE);
     const error = (() => {
       try {
         resolveConflicts(conflicts, 'fail');
@@ -37,7 +40,7 @@ describe('conflicting credentials', () => {
       ANTHROPIC_AUTH_TOKEN: 'a static bearer token outranks the profile in the SDKs and the claude CLI',
       CLAUDE_CODE_OAUTH_TOKEN: 'the claude CLI (and claude-code-action) use it before any profile',
     };
-    const conflicts = findConflicts({ ANTHROPIC_API_KEY: 'x', ANTHROPIC_AUTH_TOKEN: 'y', CLAUDE_CODE_OAUTH_TOKEN: 'z' }, profile);
+    const conflicts = findConflicts({ ANTHROPIC_API_KEY: 'x', ANTHROPIC_AUTH_TOKEN: 'y', CLAUDE_CODE_OAUTH_TOKEN: 'z' }, profile, BASE);
     expect(conflicts).toEqual(Object.entries(why).map(([name, text]) => ({ name, why: text })));
     let error: unknown;
     try {
@@ -61,13 +64,101 @@ describe('conflicting credentials', () => {
   });
 
   it('override blanks them with a warning each; warn only warns', () => {
-    const conflicts = findConflicts({ ANTHROPIC_API_KEY: 'x' }, profile);
+    const conflicts = findConflicts({ ANTHROPIC_API_KEY: 'x' }, profile, BASE);
     const override = resolveConflicts(conflicts, 'override');
     expect(override.clear).toEqual(['ANTHROPIC_API_KEY']);
     expect(override.warnings).toHaveLength(1);
     const warn = resolveConflicts(conflicts, 'warn');
     expect(warn.clear).toEqual([]);
     expect(warn.warnings[0]).toMatch(/ANTHROPIC_API_KEY is already set/);
-    expect(resolveConflicts([], 'fail')).toEqual({ clear: [], warnings: [] });
+    expect(resolveConflicts([], 'fail')).toEqual({ clear: [], keepBaseUrl: false, warnings: [] });
+  });
+
+  describe('ANTHROPIC_BASE_URL already in the job', () => {
+    const error = (fn: () => unknown): ActionError => {
+      try {
+        fn();
+      } catch (e) {
+        return e as ActionError;
+      }
+      throw new Error('no error');
+    };
+
+    it('is a conflict when it names another API root than base-url, and only when something is exported', () => {
+      const env = { ANTHROPIC_BASE_URL: 'https://gateway.example.com/anthropic' };
+      expect(findConflicts(env, profile, BASE)).toEqual([
+        {
+          name: 'ANTHROPIC_BASE_URL',
+          why: 'the SDKs and the claude CLI would send the minted token to gateway.example.com, not to api.anthropic.com (base-url)',
+        },
+      ]);
+      expect(findConflicts(env, new Set(['claude-code-oauth-token'] as const), BASE).map((c) => c.name)).toEqual(['ANTHROPIC_BASE_URL']);
+      expect(findConflicts(env, new Set(), BASE)).toEqual([]);
+    });
+
+    it('is no conflict when it already names base-url (a trailing slash aside) or is empty', () => {
+      for (const value of ['https://api.anthropic.com', 'https://api.anthropic.com/', ' https://api.anthropic.com ', '', '  ']) {
+        expect(findConflicts({ ANTHROPIC_BASE_URL: value }, profile, BASE), value).toEqual([]);
+      }
+      expect(findConflicts({ ANTHROPIC_BASE_URL: 'http://127.0.0.1:8080/' }, profile, 'http://127.0.0.1:8080')).toEqual([]);
+      // Another port on the same host is another server.
+      expect(findConflicts({ ANTHROPIC_BASE_URL: 'http://127.0.0.1:8081' }, profile, 'http://127.0.0.1:8080')).toHaveLength(1);
+    });
+
+    it('fail: names the variable and both hosts, never the rest of the URL', () => {
+      const conflicts = findConflicts({ ANTHROPIC_BASE_URL: 'https://user:hunter2@proxy.example.net/path' }, profile, BASE);
+      const e = error(() => resolveConflicts(conflicts, 'fail'));
+      expect(e.code).toBe('conflicting-credentials');
+      expect(e.message).toMatch(/ANTHROPIC_BASE_URL is already set .*proxy\.example\.net, not to api\.anthropic\.com \(base-url\)/);
+      expect(`${e.message}${e.hint ?? ''}`).not.toMatch(/hunter2|user:/);
+    });
+
+    it('override exports base-url over it (it is not blanked) with a warning', () => {
+      const outcome = resolveConflicts(findConflicts({ ANTHROPIC_BASE_URL: 'https://gateway.example.com' }, profile, BASE), 'override');
+      expect(outcome.clear).toEqual([]);
+      expect(outcome.keepBaseUrl).toBe(false);
+      expect(outcome.warnings).toEqual([
+        'ANTHROPIC_BASE_URL was set; exported base-url over it for later steps so the minted token goes where it was minted (the SDKs and the claude CLI would send the minted token to gateway.example.com, not to api.anthropic.com (base-url)).',
+      ]);
+    });
+
+    it('warn keeps a value that passes the base-url rules, and says so', () => {
+      const outcome = resolveConflicts(findConflicts({ ANTHROPIC_BASE_URL: 'https://gateway.example.com' }, profile, BASE), 'warn');
+      expect(outcome.keepBaseUrl).toBe(true);
+      expect(outcome.clear).toEqual([]);
+      expect(outcome.warnings[0]).toMatch(/^ANTHROPIC_BASE_URL is already set .*gateway\.example\.com.*Later steps will use it/);
+    });
+
+    it('warn still refuses a value that fails the base-url rules: http off loopback, not a URL, credentials', () => {
+      for (const [value, why] of [
+        ['http://gateway.example.com', /ANTHROPIC_BASE_URL may use http: only for localhost/],
+        ['not a url', /ANTHROPIC_BASE_URL is not a URL/],
+        ['https://u:p@gateway.example.com', /ANTHROPIC_BASE_URL must not carry credentials/],
+      ] as const) {
+        const conflicts = findConflicts({ ANTHROPIC_BASE_URL: value }, profile, BASE);
+        const e = error(() => resolveConflicts(conflicts, 'warn'));
+        expect(e.code, value).toBe('conflicting-credentials');
+        expect(e.message, value).toMatch(why);
+        expect(e.hint).toMatch(/conflicting-credentials: override/);
+        // override replaces it, so nothing unsafe is kept.
+        expect(resolveConflicts(conflicts, 'override').keepBaseUrl).toBe(false);
+      }
+      expect(findConflicts({ ANTHROPIC_BASE_URL: 'not a url' }, profile, BASE)[0]?.why).toMatch(/to a value that is not a URL, not to/);
+    });
+
+    it('a dry run only warns, whatever the policy, and keeps everything', () => {
+      const conflicts = findConflicts({ ANTHROPIC_BASE_URL: 'http://gateway.example.com', ANTHROPIC_API_KEY: 'x' }, profile, BASE);
+      for (const policy of ['fail', 'override', 'warn'] as const) {
+        const outcome = resolveConflicts(conflicts, policy, true);
+        expect(outcome.clear).toEqual([]);
+        expect(outcome.keepBaseUrl).toBe(true);
+        expect(outcome.warnings).toHaveLength(2);
+        expect(outcome.warnings[1]).toMatch(
+          new RegExp(
+            `^ANTHROPIC_BASE_URL is already set .*conflicting-credentials: ${policy} decides what a run that is not a dry run does`,
+          ),
+        );
+      }
+    });
   });
 });

@@ -3,6 +3,7 @@
 import { existsSync, promises as fs, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { startLoopbackServer, type LoopbackServer } from './support/http-util.ts';
 import { startOidcService, type OidcService } from './support/oidc-service.ts';
 import { errors, maskedBeforeUse, newJob, removeJob, runSdkStep, runStep, warnings, type Job, type StepResult } from './support/runner.ts';
 import { startTokenEndpoint, type FederationRule, type TokenEndpoint } from './support/token-endpoint.ts';
@@ -240,6 +241,51 @@ describe('the bundled action, end to end', () => {
     expect(main.env['ANTHROPIC_API_KEY']).toBe('');
     expect(warnings(main).join('\n')).toMatch(/ANTHROPIC_API_KEY was set; exported it as empty/);
     await runStep(job, 'post', { state: main.state });
+  });
+
+  describe('ANTHROPIC_BASE_URL already in the job (a workflow env: block, say)', () => {
+    let elsewhere: LoopbackServer;
+    const seen: string[] = [];
+    beforeAll(async () => {
+      elsewhere = await startLoopbackServer((req, res) => {
+        seen.push(`${req.method ?? ''} ${req.url ?? ''}`);
+        res.writeHead(500).end();
+      });
+    });
+    afterAll(async () => {
+      await elsewhere.close();
+    });
+    beforeEach(() => {
+      seen.length = 0;
+      job.base['ANTHROPIC_BASE_URL'] = elsewhere.origin;
+    });
+
+    it('by default fails naming the variable and both hosts, before any request', async () => {
+      const before = { oidc: oidc.requests.length, exchanges: endpoint.exchanges.length };
+      const main = await runStep(job, 'main', { inputs: baseInputs() });
+      expect(main.code).toBe(1);
+      const error = errors(main).join('\n');
+      expect(error).toContain(`ANTHROPIC_BASE_URL is already set`);
+      expect(error).toContain(
+        `would send the minted token to ${new URL(elsewhere.origin).host}, not to ${new URL(endpoint.url).host} (base-url)`,
+      );
+      expect(oidc.requests.length).toBe(before.oidc);
+      expect(endpoint.exchanges.length).toBe(before.exchanges);
+      expect(seen).toEqual([]);
+    });
+
+    it('with override, exports base-url over it: the real SDK in a later step sends that server nothing', async () => {
+      const main = await runStep(job, 'main', { inputs: { ...baseInputs(), 'conflicting-credentials': 'override' } });
+      expect(main.code).toBe(0);
+      expect(main.env['ANTHROPIC_BASE_URL']).toBe(endpoint.url);
+      expect(warnings(main).join('\n')).toMatch(/ANTHROPIC_BASE_URL was set; exported base-url over it/);
+      const callsBefore = endpoint.apiCalls.length;
+      const sdk = await runSdkStep(job);
+      expect(sdk.calls).toEqual([expect.objectContaining({ ok: true })]);
+      expect(endpoint.apiCalls.length).toBe(callsBefore + 1);
+      expect(seen).toEqual([]);
+      await runStep(job, 'post', { state: main.state });
+    });
   });
 
   it('on a denial, fails with the status, the hint, the claims to check and a matching rule, and leaks nothing', async () => {
