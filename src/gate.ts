@@ -9,14 +9,21 @@
 // - The bot rule, on every event and before any look-up: an actor that is a bot (a login ending in
 //   `[bot]`, or a payload user of type "Bot") is `bot-not-allowed` unless allowed-bots names it.
 //   The actors are GITHUB_ACTOR, GITHUB_TRIGGERING_ACTOR, the payload's sender and, per event, the
-//   pull request, review or comment author and the workflow_run actors. One exemption: on
-//   merge_group, GitHub's own merge queue (github-merge-queue[bot]) starts the run, and only people
-//   with write access can put a pull request in the queue. A push by dependabot[bot] needs
-//   allowed-bots.
-// - push, workflow_dispatch, schedule, merge_group, release, create: only writers or the
-//   repository itself start them, so no permission look-up; the bot rule applies. A missing or
-//   unreadable event file is tolerated (the environment names the actors), but a run with no
-//   known actor at all is `permission-check-failed`.
+//   pull request, review or comment author and the workflow_run actors. One exemption: GitHub's own
+//   merge queue (github-merge-queue[bot]), on merge_group and on a push to one of its branches
+//   (`refs/heads/gh-readonly-queue/…`, read from the payload's `ref` and GITHUB_REF, which must
+//   agree): only people with write access can put a pull request in the queue. Any other bot, on
+//   those branches too, and a push by dependabot[bot] need allowed-bots.
+// - push, workflow_dispatch, schedule, merge_group, release, create, repository_dispatch: only
+//   writers or the repository itself start them, so no permission look-up; the bot rule applies.
+//   A missing or unreadable event file is tolerated (the environment names the actors), but a run
+//   with no known actor at all is `permission-check-failed`.
+//   repository_dispatch: POST /repos/{owner}/{repo}/dispatches needs a token with write access to
+//   this repository (contents: write), like workflow_dispatch, so it is trusted the same way. Its
+//   sender is the token's owner, often a GitHub App or this repository's GITHUB_TOKEN
+//   (github-actions[bot]): a bot, so it needs allowed-bots. Its `client_payload` is as trusted as
+//   whoever holds such a token; a workflow that relays outsiders' text into a dispatch makes it
+//   outsiders' text.
 // - pull_request, pull_request_review, pull_request_review_comment: a head in another repository
 //   (or a deleted one) is `fork-pr`, a skip: GitHub gives those runs no OIDC token anyway. A head
 //   in this repository goes through the actor check (GITHUB_ACTOR, GITHUB_TRIGGERING_ACTOR, the
@@ -26,8 +33,10 @@
 //   `dangerous-event` unless allow-fork-heads too; then the actor check.
 // - workflow_run: `dangerous-event` when the triggering run came from a fork head (always: the
 //   issue gives no switch for it); otherwise the actor check.
-// - issue_comment, issues, discussion, discussion_comment: the actor check; for a comment on a
-//   pull request the pull request is looked up to learn where its head lives (see below).
+// - issue_comment, issues, discussion, discussion_comment: the actor check. For a comment on a
+//   pull request, or an issues event whose issue is a pull request (`issue.pull_request`, e.g.
+//   milestoned), the pull request is looked up: a fork head is `dangerous-event` unless
+//   allow-fork-heads, and its author is an actor like on pull_request (see below).
 // - anything else: `unsupported-event`, unless named in allowed-events; then the actor check.
 // In a reusable workflow GITHUB_EVENT_NAME and the payload are the caller's, so nothing changes.
 //
@@ -93,6 +102,8 @@ export interface GateContext {
   readonly triggeringActor: string;
   /** GITHUB_API_URL without a trailing slash. */
   readonly apiUrl: string;
+  /** GITHUB_REF, e.g. refs/heads/main; empty when unset. */
+  readonly ref: string;
   /** The parsed event file (a JSON object), or undefined when it could not be read. */
   readonly payload: unknown;
   /** Why the payload is undefined, for the decision message. */
@@ -126,8 +137,16 @@ const DEFAULT_API_URL = 'https://api.github.com';
 const DEFAULT_TIMEOUT_MS = 10_000;
 const DEFAULT_USER_AGENT = 'claude-oidc-action (fork-safety gate)';
 
-/** Started only by people with write access, or by the repository itself. */
-const TRUSTED_EVENTS: ReadonlySet<string> = new Set(['push', 'workflow_dispatch', 'schedule', 'merge_group', 'release', 'create']);
+/** Started only by people (or tokens) with write access, or by the repository itself. */
+const TRUSTED_EVENTS: ReadonlySet<string> = new Set([
+  'push',
+  'workflow_dispatch',
+  'schedule',
+  'merge_group',
+  'release',
+  'create',
+  'repository_dispatch',
+]);
 /** pull_request* in the issue; pull_request_target is separate. */
 const PULL_REQUEST_EVENTS: ReadonlySet<string> = new Set(['pull_request', 'pull_request_review', 'pull_request_review_comment']);
 /** Events outsiders can trigger that are decided by the actor check alone. */
@@ -144,8 +163,8 @@ function isKnownEvent(name: string): boolean {
 }
 
 /** Reads GITHUB_EVENT_NAME, GITHUB_EVENT_PATH (the JSON file), GITHUB_REPOSITORY, GITHUB_ACTOR,
- *  GITHUB_TRIGGERING_ACTOR and GITHUB_API_URL. Never throws: an unreadable or malformed event
- *  file leaves `payload` undefined and says why in `payloadError`. */
+ *  GITHUB_TRIGGERING_ACTOR, GITHUB_API_URL and GITHUB_REF. Never throws: an unreadable or
+ *  malformed event file leaves `payload` undefined and says why in `payloadError`. */
 export function readGateContext(env: NodeJS.ProcessEnv): GateContext {
   const base = {
     eventName: (env['GITHUB_EVENT_NAME'] ?? '').trim(),
@@ -153,6 +172,7 @@ export function readGateContext(env: NodeJS.ProcessEnv): GateContext {
     actor: (env['GITHUB_ACTOR'] ?? '').trim(),
     triggeringActor: (env['GITHUB_TRIGGERING_ACTOR'] ?? '').trim(),
     apiUrl: ((env['GITHUB_API_URL'] ?? '').trim() || DEFAULT_API_URL).replace(/\/+$/, ''),
+    ref: (env['GITHUB_REF'] ?? '').trim(),
   };
   const path = env['GITHUB_EVENT_PATH'] ?? '';
   if (path === '') return { ...base, payload: undefined, payloadError: 'GITHUB_EVENT_PATH is not set' };
@@ -315,6 +335,7 @@ async function decideUnsafe(settings: GateSettings, context: GateContext, deps: 
   if (event === 'pull_request_target') return pullRequestTargetEvent(run, payload);
   if (event === 'workflow_run') return workflowRunEvent(run, payload);
   if (event === 'issue_comment') return issueCommentEvent(run, payload);
+  if (event === 'issues') return issuesEvent(run, payload);
   if (COMMENT_LIKE_EVENTS.has(event)) return commentLikeEvent(run, payload);
 
   if (normalizedList(settings.allowedEvents).includes(event)) {
@@ -326,15 +347,18 @@ async function decideUnsafe(settings: GateSettings, context: GateContext, deps: 
   );
 }
 
-// --- push, workflow_dispatch, schedule, merge_group, release, create ----------------------------
+// --- push, workflow_dispatch, schedule, merge_group, release, create, repository_dispatch --------
 
 // No permission look-up: only people with write access (or the repository itself) can start these.
-// But a bot can (Dependabot pushes its branches here; an app token can publish a release), and a
-// bot is let through only when allowed-bots names it. For schedule GITHUB_ACTOR is the user who
-// last changed the cron; a bot there is denied too.
+// But a bot can (Dependabot pushes its branches here; an app token can publish a release or send a
+// repository_dispatch), and a bot is let through only when allowed-bots names it. For schedule
+// GITHUB_ACTOR is the user who last changed the cron; a bot there is denied too.
 function trustedEvent(run: Run): GateDecision {
   const event = run.context.eventName;
-  const context = `${event} runs are started only by people with write access or by the repository itself`;
+  const context =
+    event === 'repository_dispatch'
+      ? 'repository_dispatch runs are started only with a token that has write access to this repository'
+      : `${event} runs are started only by people with write access or by the repository itself`;
   if (run.actors.length === 0) {
     return run.deny(
       'permission-check-failed',
@@ -526,15 +550,24 @@ async function workflowRunEvent(run: Run, payload: Record<string, unknown>): Pro
   return actorCheck(run, 'the triggering run ran on a branch of this repository');
 }
 
-// --- issue_comment ------------------------------------------------------------------------------
+// --- issue_comment, and issues on a pull request -----------------------------------------------
 
-// A comment on a pull request carries no head repository, so the pull request is looked up.
-// Decision (the issue leaves it open): a fork head does not by itself deny a comment, because the
-// comment author, not the fork, triggered the run, and it is the comment author who is checked.
-// But with allow-fork-heads: false (the default) it is denied as `dangerous-event`: an agent
-// started from that comment would be asked to act on fork code while holding credentials. With
-// allow-fork-heads: true the run goes on to the actor check and the fork is named in the summary
-// and in a warning. The pull request author is not an actor of the run and is not checked.
+// A comment on a pull request, and an issues event whose issue is a pull request (GitHub sends
+// `issues` for some changes to a pull request's issue, e.g. milestoned), carry no head repository
+// and no pull request author, so the pull request is looked up (GET /repos/{o}/{r}/pulls/{n}).
+// - Its author is an actor of the run, as on pull_request and pull_request_target: on a public
+//   repository anyone can open a pull request between two existing branches, and in a private one
+//   anyone with read access can, so a same-repository head says nothing about who wrote the title,
+//   the body and the code an agent started here would act on. An answer without an author fails
+//   closed.
+// - A fork head does not by itself deny (the comment or the label, not the fork, started the run),
+//   but with allow-fork-heads: false (the default) it is `dangerous-event`: an agent started from
+//   it would be asked to act on fork code while holding credentials. With allow-fork-heads: true
+//   the run goes on to the actor check, the author included (as for pull_request_target, so the
+//   opt-in admits a fork only when its author passes too), and the fork is named in the summary
+//   and in a warning.
+// A comment on a plain issue checks the commenter and the run's actors, not the issue's author: the
+// gate judges who starts the run, not who wrote the text the run reads.
 async function issueCommentEvent(run: Run, payload: Record<string, unknown>): Promise<GateDecision> {
   const issue = payload['issue'];
   if (!isRecord(issue)) return payloadProblem(run, 'the event payload has no issue');
@@ -547,47 +580,79 @@ async function issueCommentEvent(run: Run, payload: Record<string, unknown>): Pr
   if (typeof author !== 'string') return payloadProblem(run, 'the event payload does not name the comment author');
 
   if (!onPullRequest) return actorCheck(run, 'a comment on an issue');
+  return onPullRequestOfIssue(run, payload, number, { what: 'a comment', the: 'the comment' });
+}
+
+interface IssueEventWords {
+  /** "a comment": the start of the decision's rule, e.g. "a comment on a fork pull request". */
+  readonly what: string;
+  /** "the comment": the start of the fork warning. */
+  readonly the: string;
+}
+
+/** The rule for an event on a pull request's issue: the bot rule, the look-up, the fork rule, then
+ *  the actor check with the pull request author added. */
+async function onPullRequestOfIssue(
+  run: Run,
+  payload: Record<string, unknown>,
+  number: unknown,
+  words: IssueEventWords,
+): Promise<GateDecision> {
   if (typeof number !== 'number') return payloadProblem(run, 'the event payload has no issue.number');
   // The bot rule needs no look-up: a bot that is not allowed is denied before the pull request is.
-  const bots = botRule(run, 'a comment on a pull request');
+  const bots = botRule(run, `${words.what} on a pull request`);
   if (!bots.ok) return bots.decision;
 
   const baseId = readRepositoryId(payload);
   if (!baseId.ok) return payloadProblem(run, baseId.problem);
-  const head = await getPullRequestHead(run.api, run.context.repository, number);
-  if (head.kind === 'failed') {
-    return run.deny('permission-check-failed', `could not learn where pull request #${number} comes from: ${head.message}`);
+  const pr = await getPullRequestHead(run.api, run.context.repository, number);
+  if (pr.kind === 'failed') {
+    return run.deny('permission-check-failed', `could not check pull request #${number}: ${pr.message}`);
   }
-  if (head.kind === 'not-found') {
+  if (pr.kind === 'not-found') {
     return run.deny(
       'permission-check-failed',
-      `could not learn where pull request #${number} comes from: GitHub answered 404 (not found, or github-token cannot read pull requests)`,
+      `could not check pull request #${number}: GitHub answered 404 (not found, or github-token cannot read pull requests)`,
     );
   }
-  const fork = head.headRepoId !== baseId.value;
-  if (!fork) return actorCheck(run, 'a comment on a pull request whose head is a branch of this repository');
-  const from = forkPhrase(head.headRepoId, head.headRepoFullName);
+  run.addActors([{ login: pr.authorLogin, type: pr.authorType, role: 'the pull request author' }]);
+  const fork = pr.headRepoId !== baseId.value;
+  if (!fork) return actorCheck(run, `${words.what} on a pull request whose head is a branch of this repository`);
+  const from = forkPhrase(pr.headRepoId, pr.headRepoFullName);
   if (!run.settings.allowForkHeads) {
     return run.deny(
       'dangerous-event',
-      `a comment on a fork pull request: #${number} comes from ${from}, and allow-fork-heads is false (the agent would be asked to act on fork code)`,
+      `${words.what} on a fork pull request: #${number} comes from ${from}, and allow-fork-heads is false (the agent would be asked to act on fork code)`,
     );
   }
   run.warnings.push(
-    `the comment is on pull request #${number} from ${from} (allowed by allow-fork-heads): do not check out or run its code in a job that holds credentials`,
+    `${words.the} is on pull request #${number} from ${from} (allowed by allow-fork-heads): do not check out or run its code in a job that holds credentials`,
   );
-  return actorCheck(run, `a comment on a pull request from ${from}, allowed by allow-fork-heads`);
+  return actorCheck(run, `${words.what} on a pull request from ${from}, allowed by allow-fork-heads`);
 }
 
-// --- issues, discussion, discussion_comment ----------------------------------------------------
+// --- issues -------------------------------------------------------------------------------------
+
+// Checked: GITHUB_ACTOR, GITHUB_TRIGGERING_ACTOR and the sender. The issue's own author is not an
+// actor of this run (a writer labelling an outsider's issue is the writer's decision), as for a
+// comment on an issue. An issue that is a pull request gets the rule of a comment on a pull
+// request (above): its head is looked up and its author is checked.
+async function issuesEvent(run: Run, payload: Record<string, unknown>): Promise<GateDecision> {
+  const issue = payload['issue'];
+  const number = isRecord(issue) ? issue['number'] : undefined;
+  const onPullRequest = isRecord(issue) && issue['pull_request'] !== undefined && issue['pull_request'] !== null;
+  if (typeof number === 'number') run.subject = onPullRequest ? `on pull request #${number}` : `#${number}`;
+  if (!onPullRequest) return actorCheck(run, 'issues can be triggered by anyone who can open or comment');
+  return onPullRequestOfIssue(run, payload, number, { what: 'an issues event', the: 'the issues event' });
+}
+
+// --- discussion, discussion_comment -------------------------------------------------------------
 
 // Checked: GITHUB_ACTOR, GITHUB_TRIGGERING_ACTOR, the sender, and for discussion_comment the comment
-// author. The issue's or discussion's own author is not an actor of this run (a writer labelling
-// an outsider's issue is the writer's decision), as for issue_comment.
+// author. The discussion's own author is not an actor of this run, as for issues.
 async function commentLikeEvent(run: Run, payload: Record<string, unknown>): Promise<GateDecision> {
   const event = run.context.eventName;
-  const subjectKey = event === 'issues' ? 'issue' : 'discussion';
-  const subject = payload[subjectKey];
+  const subject = payload['discussion'];
   if (isRecord(subject) && typeof subject['number'] === 'number') run.subject = `#${subject['number']}`;
   if (event === 'discussion_comment') {
     const commentUser = recordField(payload, 'comment', 'user');
@@ -610,16 +675,49 @@ const RANK: ReadonlyMap<string, number> = new Map<string, number>([
 
 type BotRuleResult = { readonly ok: true; readonly passed: string[] } | { readonly ok: false; readonly decision: GateDecision };
 
-/** GitHub's merge queue: it starts every merge_group run, and only writers can enqueue. */
+/** GitHub's merge queue: it starts every merge_group run and pushes the queue's branches, and only
+ *  writers can enqueue. */
 const MERGE_QUEUE_BOT = 'github-merge-queue';
+/** Its login, exactly (any case): on a push nothing less is taken for the merge queue. */
+const MERGE_QUEUE_LOGIN = 'github-merge-queue[bot]';
+/** The branches the merge queue creates and pushes: gh-readonly-queue/{base}/pr-{n}-{sha}. */
+const MERGE_QUEUE_REF_PREFIX = 'refs/heads/gh-readonly-queue/';
+
+/** The merge queue's exemption from the bot rule, as the words that name it, or undefined when it
+ *  does not apply to this actor: github-merge-queue[bot] on merge_group, or on a push to one of the
+ *  queue's branches. */
+function mergeQueueExemption(context: GateContext, actor: Actor): string | undefined {
+  if (context.eventName === 'merge_group') return botKey(actor.key) === MERGE_QUEUE_BOT ? "GitHub's merge queue" : undefined;
+  if (context.eventName === 'push' && actor.key === MERGE_QUEUE_LOGIN && pushToMergeQueueBranch(context)) {
+    return "GitHub's merge queue, pushing one of its gh-readonly-queue/ branches";
+  }
+  return undefined;
+}
+
+/** Every ref known (the payload's `ref`, GITHUB_REF) is under refs/heads/gh-readonly-queue/, and
+ *  they agree; with neither known, false. */
+function pushToMergeQueueBranch(context: GateContext): boolean {
+  const refs: string[] = [];
+  if (isRecord(context.payload) && context.payload['ref'] !== undefined) {
+    const ref = context.payload['ref'];
+    if (typeof ref !== 'string') return false;
+    refs.push(ref);
+  }
+  if (context.ref !== '') refs.push(context.ref);
+  return (
+    refs.length > 0 &&
+    refs.every((ref) => ref === refs[0] && ref.startsWith(MERGE_QUEUE_REF_PREFIX) && ref.length > MERGE_QUEUE_REF_PREFIX.length)
+  );
+}
 
 /** The bot rule: every actor that is a bot must be named in allowed-bots. Needs no look-up. */
 function botRule(run: Run, context: string): BotRuleResult {
   const allowedBots = new Set(normalizedList(run.settings.allowedBots).map(botKey));
   const passed: string[] = [];
   for (const actor of run.actors.filter((a) => a.bot)) {
-    if (run.context.eventName === 'merge_group' && botKey(actor.key) === MERGE_QUEUE_BOT) {
-      passed.push(`${name(actor.login)} (GitHub's merge queue)`);
+    const mergeQueue = mergeQueueExemption(run.context, actor);
+    if (mergeQueue !== undefined) {
+      passed.push(`${name(actor.login)} (${mergeQueue})`);
       continue;
     }
     if (!allowedBots.has(botKey(actor.key))) {

@@ -1,5 +1,6 @@
 // The two GitHub REST look-ups the fork-safety gate needs: a user's permission on the repository
-// and the head repository of a pull request. Pure HTTP plus parsing; no logging, no @actions/core.
+// and the head repository and author of a pull request. Pure HTTP plus parsing; no logging, no
+// @actions/core.
 //
 // Every answer is typed; nothing throws. A network error or timeout, 429 and 5xx are transient and
 // retried once after a short delay; after that, and for any other unexpected answer, the result
@@ -38,7 +39,10 @@ export interface PullRequestHead {
   readonly headRepoId: number | null;
   /** `head.repo.full_name`, or null when unknown or deleted. */
   readonly headRepoFullName: string | null;
-  readonly authorLogin: string | null;
+  /** `user.login`, trimmed: the pull request's author. An answer without one is `failed`. */
+  readonly authorLogin: string;
+  /** `user.type` ("User", "Bot", "Organization"), or null when it is not a string. */
+  readonly authorType: string | null;
 }
 
 export type PullRequestResult =
@@ -87,7 +91,9 @@ export async function getCollaboratorPermission(
   return { kind: 'ok', permission, reported };
 }
 
-/** `GET /repos/{owner}/{repo}/pulls/{number}`: where the pull request's head lives. */
+/** `GET /repos/{owner}/{repo}/pulls/{number}`: where the pull request's head lives, and who opened
+ *  it. An answer that does not name the author (`user.login`, not blank) is `failed`: the gate
+ *  checks the author, and cannot without a name. */
 export async function getPullRequestHead(options: GitHubApiOptions, repository: string, number: number): Promise<PullRequestResult> {
   const what = `pull request #${number} of ${repository}`;
   const path = repoPath(repository);
@@ -101,13 +107,15 @@ export async function getPullRequestHead(options: GitHubApiOptions, repository: 
   if (!isRecord(head)) return { kind: 'failed', message: `${what}: GitHub's answer has no "head"` };
   const repo = head['repo'];
   const user = isRecord(body) ? body['user'] : undefined;
-  const authorLogin = isRecord(user) && typeof user['login'] === 'string' ? user['login'] : null;
-  if (repo === null || repo === undefined) return { kind: 'ok', headRepoId: null, headRepoFullName: null, authorLogin };
+  const authorLogin = isRecord(user) && typeof user['login'] === 'string' ? user['login'].trim() : '';
+  if (authorLogin === '') return { kind: 'failed', message: `${what}: GitHub's answer does not name the author ("user.login")` };
+  const authorType = isRecord(user) && typeof user['type'] === 'string' ? user['type'] : null;
+  if (repo === null || repo === undefined) return { kind: 'ok', headRepoId: null, headRepoFullName: null, authorLogin, authorType };
   if (!isRecord(repo) || typeof repo['id'] !== 'number') {
     return { kind: 'failed', message: `${what}: GitHub's answer has a "head.repo" without a numeric id` };
   }
   const fullName = typeof repo['full_name'] === 'string' ? repo['full_name'] : null;
-  return { kind: 'ok', headRepoId: repo['id'], headRepoFullName: fullName, authorLogin };
+  return { kind: 'ok', headRepoId: repo['id'], headRepoFullName: fullName, authorLogin, authorType };
 }
 
 type JsonAnswer =

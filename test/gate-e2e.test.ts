@@ -178,20 +178,133 @@ describe('the gate in the bundled action', () => {
   });
 
   it('denies an unknown event unless it is listed in allowed-events', async () => {
+    const star = { action: 'started', repository: repo, sender: { login: 'octocat', type: 'User' } };
     await expectNoCredentialTraffic(async () => {
-      const main = await runStep(job, 'main', {
-        inputs: inputs({ 'on-deny': 'skip' }),
-        env: event('repository_dispatch', { action: 'go', repository: repo, sender: { login: 'octocat', type: 'User' } }),
-      });
+      const main = await runStep(job, 'main', { inputs: inputs({ 'on-deny': 'skip' }), env: event('watch', star) });
       expect(main.outputs['reason']).toBe('unsupported-event');
     });
     const allowed = await runStep(job, 'main', {
-      inputs: inputs({ 'allowed-events': 'repository_dispatch', profile: 'dispatch' }),
-      env: event('repository_dispatch', { action: 'go', repository: repo, sender: { login: 'octocat', type: 'User' } }),
+      inputs: inputs({ 'allowed-events': 'watch', profile: 'watch' }),
+      env: event('watch', star),
     });
     expect(allowed.code).toBe(0);
     expect(allowed.outputs['allowed']).toBe('true');
+    expect(github.lookups()).toEqual(['permission:octocat']);
     await runStep(job, 'post', { state: allowed.state });
+  });
+
+  it("allows a repository_dispatch sent with a writer's token without any look-up, and denies one sent by an app", async () => {
+    const dispatch = (sender: object): object => ({ action: 'deploy', client_payload: { env: 'staging' }, repository: repo, sender });
+    const main = await runStep(job, 'main', {
+      inputs: inputs({ profile: 'dispatch' }),
+      env: event('repository_dispatch', dispatch({ login: 'octocat', type: 'User' })),
+    });
+    expect(main.code).toBe(0);
+    expect(main.outputs['allowed']).toBe('true');
+    expect(github.requests).toEqual([]);
+    await runStep(job, 'post', { state: main.state });
+    await expectNoCredentialTraffic(async () => {
+      const app = await runStep(job, 'main', {
+        inputs: inputs({ 'on-deny': 'skip' }),
+        env: event('repository_dispatch', dispatch({ login: 'deploy-app[bot]', type: 'Bot' }), 'deploy-app[bot]'),
+      });
+      expect(app.outputs['reason']).toBe('bot-not-allowed');
+    });
+  });
+
+  it("allows the merge queue's push to its gh-readonly-queue/ branch (payload ref and GITHUB_REF) without any look-up, and mints", async () => {
+    const queue = { login: 'github-merge-queue[bot]', id: 118344674, type: 'Bot' };
+    const ref = 'refs/heads/gh-readonly-queue/main/pr-7-1111111111111111111111111111111111111111';
+    const before = endpoint.exchanges.length;
+    const main = await runStep(job, 'main', {
+      inputs: inputs(),
+      env: { ...event('push', { ref, repository: repo, sender: queue }, 'github-merge-queue[bot]'), GITHUB_REF: ref },
+    });
+    expect(main.code).toBe(0);
+    expect(main.outputs['allowed']).toBe('true');
+    expect(main.stdout).toMatch(/github-merge-queue\[bot\] \(GitHub's merge queue, pushing one of its gh-readonly-queue\/ branches\)/);
+    expect(endpoint.exchanges.length).toBe(before + 1);
+    expect(github.requests).toEqual([]);
+    await runStep(job, 'post', { state: main.state });
+    // The same push whose GITHUB_REF names another branch is not the merge queue's.
+    await expectNoCredentialTraffic(async () => {
+      const other = await runStep(job, 'main', {
+        inputs: inputs({ 'on-deny': 'skip' }),
+        env: { ...event('push', { ref, repository: repo, sender: queue }, 'github-merge-queue[bot]'), GITHUB_REF: 'refs/heads/main' },
+      });
+      expect(other.outputs['reason']).toBe('bot-not-allowed');
+    });
+  });
+
+  it("denies a writer's comment on a stranger's same-repository pull request: the pull request author is checked", async () => {
+    github.reset({
+      repository: 'octo-org/octo-repo',
+      token: GH_TOKEN,
+      users: { octocat: 'write', mallory: 'read' },
+      pulls: { 7: { headRepoId: REPO_ID, author: 'stranger' } },
+    });
+    const payload = {
+      action: 'created',
+      issue: {
+        number: 7,
+        user: { login: 'stranger', type: 'User' },
+        pull_request: { url: 'https://api.github.com/repos/octo-org/octo-repo/pulls/7' },
+      },
+      comment: { user: { login: 'octocat', type: 'User' }, body: '@claude review this' },
+      repository: repo,
+      sender: { login: 'octocat', type: 'User' },
+    };
+    await expectNoCredentialTraffic(async () => {
+      const main = await runStep(job, 'main', { inputs: inputs(), env: event('issue_comment', payload) });
+      expect(main.code).toBe(1);
+      expect(main.outputs['allowed']).toBe('false');
+      expect(main.outputs['reason']).toBe('not-a-collaborator');
+      expect(errors(main).join('\n')).toMatch(/stranger \(the pull request author\) is not a collaborator of octo-org\/octo-repo/);
+    });
+    expect(github.lookups()).toEqual(['pull:7', 'permission:octocat', 'permission:stranger']);
+  });
+
+  it("checks the pull request author on an issues event whose issue is a pull request: a reader's is denied, a writer's mints", async () => {
+    const milestoned = {
+      action: 'milestoned',
+      issue: {
+        number: 7,
+        user: { login: 'mallory', type: 'User' },
+        pull_request: { url: 'https://api.github.com/repos/octo-org/octo-repo/pulls/7' },
+      },
+      milestone: { number: 1, title: 'v1.1' },
+      repository: repo,
+      sender: { login: 'octocat', type: 'User' },
+    };
+    github.reset({
+      repository: 'octo-org/octo-repo',
+      token: GH_TOKEN,
+      users: { octocat: 'write', mallory: 'read' },
+      pulls: { 7: { headRepoId: REPO_ID, author: 'mallory' } },
+    });
+    await expectNoCredentialTraffic(async () => {
+      const main = await runStep(job, 'main', { inputs: inputs({ 'on-deny': 'skip' }), env: event('issues', milestoned) });
+      expect(main.code).toBe(0);
+      expect(main.outputs['reason']).toBe('insufficient-permission');
+      expect(main.stdout).toMatch(
+        /issues on pull request #7 .*mallory \(the pull request author\) has read access, below min-permission write/,
+      );
+    });
+    expect(github.lookups()).toEqual(['pull:7', 'permission:octocat', 'permission:mallory']);
+
+    github.reset({
+      repository: 'octo-org/octo-repo',
+      token: GH_TOKEN,
+      users: { octocat: 'write', mallory: 'read' },
+      pulls: { 7: { headRepoId: REPO_ID, author: 'octocat' } },
+    });
+    const before = endpoint.exchanges.length;
+    const main = await runStep(job, 'main', { inputs: inputs(), env: event('issues', milestoned) });
+    expect(main.code).toBe(0);
+    expect(main.outputs['allowed']).toBe('true');
+    expect(endpoint.exchanges.length).toBe(before + 1);
+    expect(github.lookups()).toEqual(['pull:7', 'permission:octocat']);
+    await runStep(job, 'post', { state: main.state });
   });
 
   it('fails a push by dependabot[bot] without any look-up, naming allowed-bots', async () => {
@@ -288,6 +401,20 @@ describe('the gate in the bundled action', () => {
       actor: 'octocat',
       reason: 'dangerous-event',
       pulls: { 7: { headRepoId: 555 } },
+    },
+    {
+      what: 'an issues event on a fork pull request',
+      name: 'issues',
+      payload: {
+        action: 'labeled',
+        issue: { number: 7, user: { login: 'stranger' }, pull_request: { url: 'x' } },
+        label: { name: 'claude' },
+        repository: repo,
+        sender: { login: 'octocat', type: 'User' },
+      },
+      actor: 'octocat',
+      reason: 'dangerous-event',
+      pulls: { 7: { headRepoId: 555, author: 'stranger' } },
     },
     {
       what: 'a comment on a pull request whose fork was deleted',

@@ -98,6 +98,8 @@ interface Case {
   readonly raw?: string;
   readonly actor?: string;
   readonly triggeringActor?: string;
+  /** GITHUB_REF; unset when undefined. */
+  readonly ref?: string;
   readonly settings?: Partial<GateSettings>;
   readonly users?: Readonly<Record<string, UserAnswer | string>>;
   readonly pulls?: Readonly<Record<number, PullAnswer>>;
@@ -141,6 +143,7 @@ async function run(c: Case): Promise<GateDecision> {
   const actor = c.actor ?? (typeof payload?.['sender']?.login === 'string' ? (payload['sender'].login as string) : 'alice');
   env['GITHUB_ACTOR'] = actor;
   env['GITHUB_TRIGGERING_ACTOR'] = c.triggeringActor ?? actor;
+  if (c.ref !== undefined) env['GITHUB_REF'] = c.ref;
   const context = readGateContext(env);
   return decide({ ...DEFAULTS, ...c.settings }, context, {
     timeoutMs: c.timeoutMs ?? 2_000,
@@ -196,6 +199,196 @@ const botSender = (login: string, id: number) => (p: Json) => {
   p['sender'] = user(login, id, 'Bot');
 };
 
+const MERGE_QUEUE_REF = 'refs/heads/gh-readonly-queue/main/pr-12-1111111111111111111111111111111111111111';
+
+/** push by GitHub's merge queue: exempt from the bot rule only on its own branches, and only it. */
+function mergeQueuePushes(): Case[] {
+  const queuePush = (extra: Partial<Case>): Case => ({
+    name: '',
+    event: 'push',
+    fixture: 'push_merge_queue',
+    actor: 'github-merge-queue[bot]',
+    ...extra,
+    expected: extra.expected ?? deny('bot-not-allowed', []),
+  });
+  const setRef = (ref: unknown) => (p: Json) => {
+    p['ref'] = ref;
+  };
+  return [
+    queuePush({
+      name: 'push by the merge queue to refs/heads/gh-readonly-queue/…: ok, no look-ups (only writers can enqueue)',
+      expected: allow([], {
+        summary: [
+          exactly(
+            "Allowed (ok): push in acme/widgets by github-merge-queue[bot]: push runs are started only by people with write access or by the repository itself; bots let through: github-merge-queue[bot] (GitHub's merge queue, pushing one of its gh-readonly-queue/ branches)",
+          ),
+        ],
+      }),
+    }),
+    queuePush({
+      name: 'push by the merge queue to its branch, GITHUB_REF agreeing: ok',
+      ref: MERGE_QUEUE_REF,
+      expected: allow([]),
+    }),
+    queuePush({
+      name: 'push by the merge queue to its branch, deleting it after the merge: ok',
+      ref: MERGE_QUEUE_REF,
+      mutate: (p) => {
+        p['deleted'] = true;
+        p['created'] = false;
+        p['after'] = '0000000000000000000000000000000000000000';
+      },
+      expected: allow([]),
+    }),
+    queuePush({
+      name: 'push by the merge queue without an event file, GITHUB_REF its branch: ok (the runner sets GITHUB_REF)',
+      fixture: null,
+      ref: MERGE_QUEUE_REF,
+      expected: allow([]),
+    }),
+    queuePush({
+      name: 'push by the merge queue without an event file or GITHUB_REF: bot-not-allowed (the branch is unknown)',
+      fixture: null,
+    }),
+    queuePush({
+      name: 'push by the merge queue whose payload has no ref, GITHUB_REF its branch: ok',
+      ref: MERGE_QUEUE_REF,
+      mutate: (p) => {
+        delete p['ref'];
+      },
+      expected: allow([]),
+    }),
+    queuePush({
+      name: 'push by the merge queue whose payload says its branch but GITHUB_REF says main: bot-not-allowed (they must agree)',
+      ref: 'refs/heads/main',
+      expected: deny('bot-not-allowed', [], {
+        summary: [
+          /github-merge-queue\[bot\] \(GITHUB_ACTOR, GITHUB_TRIGGERING_ACTOR, the event sender\) is a bot, and allowed-bots does not name it/,
+        ],
+      }),
+    }),
+    queuePush({
+      name: 'push by the merge queue whose payload says main but GITHUB_REF says its branch: bot-not-allowed',
+      ref: MERGE_QUEUE_REF,
+      mutate: setRef('refs/heads/main'),
+    }),
+    queuePush({
+      name: 'push by the merge queue whose payload ref is not a string: bot-not-allowed, even with GITHUB_REF its branch',
+      ref: MERGE_QUEUE_REF,
+      mutate: setRef(['refs/heads/gh-readonly-queue/main/pr-12-1']),
+    }),
+    ...[
+      'refs/heads/gh-readonly-queue',
+      'refs/heads/gh-readonly-queue/',
+      'refs/heads/gh-readonly-queuex/main/pr-12-1',
+      'refs/heads/GH-READONLY-QUEUE/main/pr-12-1',
+      'refs/heads/feature/gh-readonly-queue/main/pr-12-1',
+      'refs/tags/gh-readonly-queue/main/pr-12-1',
+      ' refs/heads/gh-readonly-queue/main/pr-12-1',
+      'gh-readonly-queue/main/pr-12-1',
+    ].map((ref): Case =>
+      queuePush({
+        name: `push by the merge queue to ${JSON.stringify(ref)}: bot-not-allowed (only refs/heads/gh-readonly-queue/…)`,
+        mutate: setRef(ref),
+      }),
+    ),
+    queuePush({
+      name: 'push by another bot to a gh-readonly-queue/ branch: bot-not-allowed (the exemption is the merge queue only)',
+      actor: 'renovate[bot]',
+      mutate: botSender('renovate[bot]', 29139614),
+      expected: deny('bot-not-allowed', [], {
+        summary: [/renovate\[bot\] \(GITHUB_ACTOR, GITHUB_TRIGGERING_ACTOR, the event sender\) is a bot/],
+      }),
+    }),
+    queuePush({
+      name: 'push to a gh-readonly-queue/ branch by a bot typed "Bot" and called "github-merge-queue" without [bot]: bot-not-allowed',
+      actor: 'github-merge-queue',
+      mutate: botSender('github-merge-queue', 118344674),
+      expected: deny('bot-not-allowed', [], { summary: [/`allowed-bots: github-merge-queue`/] }),
+    }),
+    queuePush({
+      name: 'push by the merge queue to its branch, re-run by dependabot[bot]: bot-not-allowed (every other bot still needs allowed-bots)',
+      triggeringActor: 'dependabot[bot]',
+      expected: deny('bot-not-allowed', [], { summary: [/dependabot\[bot\] \(GITHUB_TRIGGERING_ACTOR\) is a bot/] }),
+    }),
+    queuePush({
+      name: 'push by a writer to a gh-readonly-queue/ branch: ok as any push (no bot involved)',
+      actor: 'bob',
+      mutate: (p) => {
+        p['sender'] = user('bob', 12);
+      },
+      expected: allow([], { summary: [/no actor is a bot$/] }),
+    }),
+  ];
+}
+
+/** repository_dispatch: POST /repos/{owner}/{repo}/dispatches needs write access, so it is trusted
+ *  like workflow_dispatch; a bot sender (an app, GITHUB_TOKEN) needs allowed-bots. */
+function repositoryDispatch(): Case[] {
+  return [
+    {
+      name: "repository_dispatch sent with a writer's token: ok, no look-ups",
+      event: 'repository_dispatch',
+      expected: allow([], {
+        summary: [
+          exactly(
+            'Allowed (ok): repository_dispatch in acme/widgets by alice: repository_dispatch runs are started only with a token that has write access to this repository; no actor is a bot',
+          ),
+        ],
+      }),
+    },
+    {
+      name: 'repository_dispatch sent by a GitHub App: bot-not-allowed, the message says what to add',
+      event: 'repository_dispatch',
+      actor: 'deploy-app[bot]',
+      mutate: botSender('deploy-app[bot]', 88),
+      expected: deny('bot-not-allowed', [], {
+        summary: [
+          /deploy-app\[bot\] \(GITHUB_ACTOR, GITHUB_TRIGGERING_ACTOR, the event sender\) is a bot, and allowed-bots does not name it/,
+          /`allowed-bots: deploy-app\[bot\]`/,
+        ],
+      }),
+    },
+    {
+      name: 'repository_dispatch sent by a GitHub App named in allowed-bots: ok, no look-ups',
+      event: 'repository_dispatch',
+      actor: 'deploy-app[bot]',
+      settings: { allowedBots: ['deploy-app'] },
+      mutate: botSender('deploy-app[bot]', 88),
+      expected: allow([], { summary: [/bots let through: deploy-app\[bot\] \(allowed bot\)$/] }),
+    },
+    {
+      name: "repository_dispatch sent with a workflow's GITHUB_TOKEN (github-actions[bot]): bot-not-allowed",
+      event: 'repository_dispatch',
+      actor: 'github-actions[bot]',
+      mutate: botSender('github-actions[bot]', 41898282),
+      expected: deny('bot-not-allowed', []),
+    },
+    {
+      name: 'repository_dispatch whose sender is a bot while GITHUB_ACTOR is a person: bot-not-allowed',
+      event: 'repository_dispatch',
+      actor: 'alice',
+      mutate: botSender('deploy-app[bot]', 88),
+      expected: deny('bot-not-allowed', [], { summary: [/deploy-app\[bot\] \(the event sender\) is a bot/] }),
+    },
+    {
+      name: 'repository_dispatch listed in allowed-events as well: allowed anyway, with a warning',
+      event: 'repository_dispatch',
+      settings: { allowedEvents: [' Repository_Dispatch '] },
+      expected: allow([], { warnings: [exactly('allowed-events names "repository_dispatch", which is allowed anyway')] }),
+    },
+    {
+      name: 'repository_dispatch with no actor at all: permission-check-failed',
+      event: 'repository_dispatch',
+      actor: '',
+      mutate: (p) => {
+        delete p['sender'];
+      },
+      expected: deny('permission-check-failed', [], { summary: [/no actor of the run is known/] }),
+    },
+  ];
+}
+
 const trustedEvents: Case[] = [
   {
     name: 'push',
@@ -211,7 +404,7 @@ const trustedEvents: Case[] = [
     expected: allow([], { summary: [/bots let through: github-merge-queue\[bot\] \(GitHub's merge queue\)/] }),
   },
   {
-    name: 'the merge queue bot on another event: bot-not-allowed (the exemption is for merge_group only)',
+    name: 'the merge queue bot pushing main: bot-not-allowed (the exemption is for merge_group and its own branches only)',
     event: 'push',
     actor: 'github-merge-queue[bot]',
     expected: deny('bot-not-allowed', [], {
@@ -221,6 +414,8 @@ const trustedEvents: Case[] = [
       ],
     }),
   },
+  ...mergeQueuePushes(),
+  ...repositoryDispatch(),
   {
     name: 'merge_group with another bot as actor: bot-not-allowed',
     event: 'merge_group',
@@ -1211,12 +1406,46 @@ const issueComment: Case[] = [
     }),
   },
   {
-    name: 'issue_comment on a fork pull request, allow-fork-heads true, by an admin: ok, fork named',
+    name: "issue_comment by an admin on an outsider's fork pull request, allow-fork-heads true: not-a-collaborator (the author is checked, as on pull_request_target)",
     event: 'issue_comment',
     settings: { allowForkHeads: true },
-    expected: allow(['pull:34', 'permission:alice'], {
-      summary: [/a comment on a pull request from the fork mallory\/widgets, allowed by allow-fork-heads/],
+    expected: deny('not-a-collaborator', ['pull:34', 'permission:alice', 'permission:mallory'], {
+      summary: [
+        /a comment on a pull request from the fork mallory\/widgets, allowed by allow-fork-heads; mallory \(the pull request author\) is not a collaborator/,
+      ],
       warnings: [/pull request #34 from the fork mallory\/widgets/],
+    }),
+  },
+  {
+    name: "issue_comment by an admin on a maintainer's fork pull request, allow-fork-heads true: ok, fork named",
+    event: 'issue_comment',
+    settings: { allowForkHeads: true },
+    mutate: (p) => {
+      p['issue'].number = 36;
+    },
+    expected: allow(['pull:36', 'permission:alice', 'permission:erin'], {
+      summary: [
+        exactly(
+          'Allowed (ok): issue_comment on pull request #36 in acme/widgets by alice: a comment on a pull request from the fork erin/widgets, allowed by allow-fork-heads; every actor passed the actor check (min-permission write): alice (admin), erin (write)',
+        ),
+      ],
+      warnings: [
+        exactly(
+          'the comment is on pull request #36 from the fork erin/widgets (allowed by allow-fork-heads): do not check out or run its code in a job that holds credentials',
+        ),
+      ],
+    }),
+  },
+  {
+    name: 'issue_comment on a pull request whose head was deleted, allow-fork-heads true: the author is checked (not-a-collaborator)',
+    event: 'issue_comment',
+    settings: { allowForkHeads: true },
+    mutate: (p) => {
+      p['issue'].number = 35;
+    },
+    expected: deny('not-a-collaborator', ['pull:35', 'permission:alice', 'permission:mallory'], {
+      summary: [/mallory \(the pull request author\) is not a collaborator/],
+      warnings: [/deleted \(treated as a fork\)/],
     }),
   },
   {
@@ -1236,12 +1465,116 @@ const issueComment: Case[] = [
     expected: deny('dangerous-event', ['pull:35'], { summary: [/deleted \(treated as a fork\)/] }),
   },
   {
-    name: 'issue_comment on a same-repo pull request by an admin: ok',
+    name: "issue_comment by an admin on a writer's same-repo pull request: ok, the author checked too",
     event: 'issue_comment',
     mutate: (p) => {
       p['issue'].number = 12;
     },
-    expected: allow(['pull:12', 'permission:alice'], { summary: [/whose head is a branch of this repository/] }),
+    expected: allow(['pull:12', 'permission:alice', 'permission:bob'], {
+      summary: [
+        exactly(
+          'Allowed (ok): issue_comment on pull request #12 in acme/widgets by alice: a comment on a pull request whose head is a branch of this repository; every actor passed the actor check (min-permission write): alice (admin), bob (write)',
+        ),
+      ],
+    }),
+  },
+  {
+    name: "issue_comment by an admin on an outsider's same-repo pull request: not-a-collaborator (anyone can open a PR between two branches)",
+    event: 'issue_comment',
+    mutate: (p) => {
+      p['issue'].number = 13;
+    },
+    expected: deny('not-a-collaborator', ['pull:13', 'permission:alice', 'permission:mallory'], {
+      summary: [
+        exactly(
+          'Denied (not-a-collaborator): issue_comment on pull request #13 in acme/widgets by alice: a comment on a pull request whose head is a branch of this repository; mallory (the pull request author) is not a collaborator of acme/widgets',
+        ),
+      ],
+    }),
+  },
+  {
+    name: "issue_comment by a writer on a reader's same-repo pull request: insufficient-permission",
+    event: 'issue_comment',
+    actor: 'bob',
+    pulls: { 13: { headRepoId: 100, author: 'carol' } },
+    mutate: (p) => {
+      p['issue'].number = 13;
+      commentBy('bob', 12)(p);
+    },
+    expected: deny('insufficient-permission', ['pull:13', 'permission:bob', 'permission:carol'], {
+      summary: [/carol \(the pull request author\) has read access, below min-permission write/],
+    }),
+  },
+  {
+    name: "issue_comment by an admin on an outsider's same-repo pull request, the outsider in allowed-users: ok with a warning",
+    event: 'issue_comment',
+    settings: { allowedUsers: ['Mallory'] },
+    mutate: (p) => {
+      p['issue'].number = 13;
+    },
+    expected: allow(['pull:13', 'permission:alice', 'permission:mallory'], {
+      warnings: [/mallory is not a collaborator of acme\/widgets but is let through by allowed-users/],
+    }),
+  },
+  {
+    name: 'issue_comment by the author of the same-repo pull request: one actor, one permission look-up',
+    event: 'issue_comment',
+    actor: 'bob',
+    mutate: (p) => {
+      p['issue'].number = 12;
+      commentBy('BOB', 12)(p);
+    },
+    expected: allow(['pull:12', 'permission:bob']),
+  },
+  {
+    name: "issue_comment by an admin on dependabot[bot]'s same-repo pull request: bot-not-allowed after the look-up",
+    event: 'issue_comment',
+    mutate: (p) => {
+      p['issue'].number = 14;
+    },
+    expected: deny('bot-not-allowed', ['pull:14'], {
+      summary: [
+        /a comment on a pull request whose head is a branch of this repository; dependabot\[bot\] \(the pull request author\) is a bot, and allowed-bots does not name it/,
+        /`allowed-bots: dependabot\[bot\]`/,
+      ],
+    }),
+  },
+  {
+    name: "issue_comment by an admin on dependabot[bot]'s pull request, dependabot in allowed-bots: ok",
+    event: 'issue_comment',
+    settings: { allowedBots: ['dependabot'] },
+    mutate: (p) => {
+      p['issue'].number = 14;
+    },
+    expected: allow(['pull:14', 'permission:alice'], { summary: [/dependabot\[bot\] \(allowed bot\), alice \(admin\)$/] }),
+  },
+  {
+    name: 'issue_comment on a pull request whose author GitHub reports as type "Bot" (no [bot] suffix): bot-not-allowed',
+    event: 'issue_comment',
+    pulls: { 12: { headRepoId: 100, author: 'Copilot', authorType: 'Bot' } },
+    mutate: (p) => {
+      p['issue'].number = 12;
+    },
+    expected: deny('bot-not-allowed', ['pull:12'], {
+      summary: [/Copilot \(the pull request author\) is a bot/, /`allowed-bots: Copilot`/],
+    }),
+  },
+  {
+    name: 'issue_comment on a pull request whose look-up answer names no author: permission-check-failed (fail closed)',
+    event: 'issue_comment',
+    pulls: { 12: { headRepoId: 100, author: null } },
+    mutate: (p) => {
+      p['issue'].number = 12;
+    },
+    expected: deny('permission-check-failed', ['pull:12'], {
+      summary: [/could not check pull request #12: pull request #12 of acme\/widgets: GitHub's answer does not name the author/],
+    }),
+  },
+  {
+    name: 'issue_comment on a fork pull request whose look-up answer names no author: permission-check-failed',
+    event: 'issue_comment',
+    pulls: { 34: { headRepoId: 200, headRepoFullName: 'mallory/widgets', author: null } },
+    expected: deny('permission-check-failed', ['pull:34'], { summary: [/does not name the author/] }),
   },
   {
     name: 'issue_comment on an issue by a writer: ok, no PR look-up',
@@ -1316,7 +1649,7 @@ const issueComment: Case[] = [
       p['issue'].number = 12;
       commentBy('renovate[bot]', 29139614, 'Bot')(p);
     },
-    expected: allow(['pull:12'], { summary: [/renovate\[bot\] \(allowed bot\)/] }),
+    expected: allow(['pull:12', 'permission:bob'], { summary: [/renovate\[bot\] \(allowed bot\), bob \(write\)$/] }),
   },
   {
     name: 'issue_comment by an allowed bot named without the suffix, any case: ok, no look-ups',
@@ -1476,6 +1809,157 @@ const issueComment: Case[] = [
       delete p['repository'].id;
     },
     expected: deny('permission-check-failed', [], { summary: [/no numeric repository\.id/] }),
+  },
+];
+
+/** An issues event on a pull request's issue: #13, opened by mallory between two branches of
+ *  acme/widgets, milestoned by bob. It gets the rule of a comment on a pull request. */
+const issuesOnPullRequest: Case[] = [
+  {
+    name: "issues milestoned by a writer on an outsider's same-repo pull request: not-a-collaborator (the author is checked)",
+    event: 'issues',
+    fixture: 'issues_pull_request',
+    expected: deny('not-a-collaborator', ['pull:13', 'permission:bob', 'permission:mallory'], {
+      summary: [
+        exactly(
+          'Denied (not-a-collaborator): issues on pull request #13 in acme/widgets by bob: an issues event on a pull request whose head is a branch of this repository; mallory (the pull request author) is not a collaborator of acme/widgets',
+        ),
+      ],
+    }),
+  },
+  {
+    name: "issues labeled by a writer on a writer's same-repo pull request: ok",
+    event: 'issues',
+    fixture: 'issues_pull_request',
+    mutate: (p) => {
+      p['action'] = 'labeled';
+      p['label'] = { id: 1, name: 'claude', color: 'ededed' };
+      p['issue'].number = 12;
+    },
+    expected: allow(['pull:12', 'permission:bob'], {
+      summary: [
+        exactly(
+          'Allowed (ok): issues on pull request #12 in acme/widgets by bob: an issues event on a pull request whose head is a branch of this repository; every actor passed the actor check (min-permission write): bob (write)',
+        ),
+      ],
+    }),
+  },
+  {
+    name: 'issues on a fork pull request, allow-fork-heads false: dangerous-event after the look-up, no permission look-up',
+    event: 'issues',
+    fixture: 'issues_pull_request',
+    mutate: (p) => {
+      p['issue'].number = 34;
+    },
+    expected: deny('dangerous-event', ['pull:34'], {
+      summary: [
+        /issues on pull request #34 in acme\/widgets by bob: an issues event on a fork pull request: #34 comes from the fork mallory\/widgets, and allow-fork-heads is false/,
+      ],
+    }),
+  },
+  {
+    name: 'issues on a pull request whose head was deleted: dangerous-event',
+    event: 'issues',
+    fixture: 'issues_pull_request',
+    mutate: (p) => {
+      p['issue'].number = 35;
+    },
+    expected: deny('dangerous-event', ['pull:35'], { summary: [/deleted \(treated as a fork\)/] }),
+  },
+  {
+    name: "issues on a maintainer's fork pull request, allow-fork-heads true: ok, fork named in a warning",
+    event: 'issues',
+    fixture: 'issues_pull_request',
+    settings: { allowForkHeads: true },
+    mutate: (p) => {
+      p['issue'].number = 36;
+    },
+    expected: allow(['pull:36', 'permission:bob', 'permission:erin'], {
+      summary: [/an issues event on a pull request from the fork erin\/widgets, allowed by allow-fork-heads/],
+      warnings: [
+        exactly(
+          'the issues event is on pull request #36 from the fork erin/widgets (allowed by allow-fork-heads): do not check out or run its code in a job that holds credentials',
+        ),
+      ],
+    }),
+  },
+  {
+    name: "issues on an outsider's fork pull request, allow-fork-heads true: not-a-collaborator",
+    event: 'issues',
+    fixture: 'issues_pull_request',
+    settings: { allowForkHeads: true },
+    mutate: (p) => {
+      p['issue'].number = 34;
+    },
+    expected: deny('not-a-collaborator', ['pull:34', 'permission:bob', 'permission:mallory'], {
+      warnings: [/from the fork mallory\/widgets/],
+    }),
+  },
+  {
+    name: "issues on dependabot[bot]'s pull request: bot-not-allowed after the look-up",
+    event: 'issues',
+    fixture: 'issues_pull_request',
+    mutate: (p) => {
+      p['issue'].number = 14;
+    },
+    expected: deny('bot-not-allowed', ['pull:14'], { summary: [/dependabot\[bot\] \(the pull request author\) is a bot/] }),
+  },
+  {
+    name: 'issues on a pull request sent by a bot: bot-not-allowed before the look-up',
+    event: 'issues',
+    fixture: 'issues_pull_request',
+    actor: 'some-app[bot]',
+    mutate: botSender('some-app[bot]', 77),
+    expected: deny('bot-not-allowed', [], {
+      summary: [
+        /: an issues event on a pull request; some-app\[bot\] \(GITHUB_ACTOR, GITHUB_TRIGGERING_ACTOR, the event sender\) is a bot/,
+      ],
+    }),
+  },
+  {
+    name: 'issues on a pull request GitHub does not find: permission-check-failed',
+    event: 'issues',
+    fixture: 'issues_pull_request',
+    mutate: (p) => {
+      p['issue'].number = 99;
+    },
+    expected: deny('permission-check-failed', ['pull:99'], { summary: [/could not check pull request #99: GitHub answered 404/] }),
+  },
+  {
+    name: 'issues on a pull request whose look-up fails every time: permission-check-failed after a retry',
+    event: 'issues',
+    fixture: 'issues_pull_request',
+    pulls: { 13: { fault: 'error-always' } },
+    expected: deny('permission-check-failed', ['pull:13', 'pull:13'], { summary: [/HTTP 500 .*after a retry/], sleeps: [1000] }),
+  },
+  {
+    name: 'issues on a pull request without issue.number: permission-check-failed, no look-ups',
+    event: 'issues',
+    fixture: 'issues_pull_request',
+    mutate: (p) => {
+      delete p['issue'].number;
+    },
+    expected: deny('permission-check-failed', [], {
+      summary: [/^Denied \(permission-check-failed\): issues in acme\/widgets by bob: .*has no issue\.number, so/],
+    }),
+  },
+  {
+    name: 'issues on a pull request without repository.id: permission-check-failed before the look-up',
+    event: 'issues',
+    fixture: 'issues_pull_request',
+    mutate: (p) => {
+      delete p['repository'].id;
+    },
+    expected: deny('permission-check-failed', [], { summary: [/no numeric repository\.id/] }),
+  },
+  {
+    name: 'issues whose issue.pull_request is null: a plain issue, no pull request look-up',
+    event: 'issues',
+    fixture: 'issues_pull_request',
+    mutate: (p) => {
+      p['issue'].pull_request = null;
+    },
+    expected: allow(['permission:bob'], { summary: [/^Allowed \(ok\): issues #13 in acme\/widgets by bob: issues can be triggered/] }),
   },
 ];
 
@@ -1665,23 +2149,23 @@ const commentLike: Case[] = [
 
 const unsupported: Case[] = [
   {
-    name: 'repository_dispatch: unsupported-event',
-    event: 'repository_dispatch',
+    name: 'watch (anyone can star a repository): unsupported-event',
+    event: 'watch',
     expected: deny('unsupported-event', [], {
-      summary: [/repository_dispatch is not an event this action trusts; list it in allowed-events/],
+      summary: [/watch is not an event this action trusts; list it in allowed-events/],
     }),
   },
   {
-    name: 'repository_dispatch listed in allowed-events: allowed after the actor check',
-    event: 'repository_dispatch',
-    settings: { allowedEvents: [' Repository_Dispatch '] },
+    name: 'watch listed in allowed-events: allowed after the actor check',
+    event: 'watch',
+    settings: { allowedEvents: [' Watch '] },
     expected: allow(['permission:alice'], { summary: [/listed in allowed-events/] }),
   },
   {
-    name: 'repository_dispatch listed in allowed-events, sent by an outsider: not-a-collaborator',
-    event: 'repository_dispatch',
+    name: 'watch listed in allowed-events, starred by an outsider: not-a-collaborator',
+    event: 'watch',
     actor: 'mallory',
-    settings: { allowedEvents: ['repository_dispatch'] },
+    settings: { allowedEvents: ['watch'] },
     mutate: (p) => {
       p['sender'] = user('mallory', 66);
     },
@@ -1734,15 +2218,15 @@ const unsupported: Case[] = [
     expected: deny('dangerous-event', ['pull:34'], { warnings: [/cannot loosen the rule for "issue_comment"/] }),
   },
   {
-    name: 'repository_dispatch listed in allowed-events with no actor at all: permission-check-failed',
-    event: 'repository_dispatch',
+    name: 'watch listed in allowed-events with no actor at all: permission-check-failed',
+    event: 'watch',
     actor: '',
-    settings: { allowedEvents: ['repository_dispatch'] },
+    settings: { allowedEvents: ['watch'] },
     mutate: (p) => {
       delete p['sender'];
     },
     expected: deny('permission-check-failed', [], {
-      summary: [/repository_dispatch is listed in allowed-events, but no actor of the run is known \(GITHUB_ACTOR is empty\)/],
+      summary: [/watch is listed in allowed-events, but no actor of the run is known \(GITHUB_ACTOR is empty\)/],
     }),
   },
 ];
@@ -1779,7 +2263,9 @@ const faults: Case[] = [
   {
     name: 'hang: timed out twice, permission-check-failed',
     event: 'issues',
-    timeoutMs: 150,
+    // Long enough for each request to reach the stand-in before it is abandoned, however busy the
+    // machine: both look-ups must be recorded.
+    timeoutMs: 1_000,
     users: { bob: { permission: 'write', fault: 'hang' } },
     expected: deny('permission-check-failed', ['permission:bob', 'permission:bob'], {
       summary: [/no answer from 127\.0\.0\.1:\d+ within/],
@@ -1789,7 +2275,8 @@ const faults: Case[] = [
   {
     name: 'hang once: the retry gets the answer',
     event: 'issues',
-    timeoutMs: 150,
+    // The retry must get its loopback answer within this: 150 ms was outrun on a busy machine.
+    timeoutMs: 1_000,
     users: { bob: { permission: 'write', fault: 'hang-once' } },
     expected: allow(['permission:bob', 'permission:bob']),
   },
@@ -1936,6 +2423,7 @@ const tables: Array<[string, Case[]]> = [
   ['workflow_run', workflowRun],
   ['issue_comment', issueComment],
   ['issues, discussion, discussion_comment', commentLike],
+  ['issues on a pull request', issuesOnPullRequest],
   ['unknown events and allowed-events', unsupported],
   ['faults of the GitHub API', faults],
   ['blank logins', blankLogins],
@@ -1971,9 +2459,13 @@ describe('requests', () => {
     }
   });
 
-  it('fetches the pull request of an issue comment from /pulls/{number}', async () => {
+  it('fetches the pull request of an issue comment from /pulls/{number}, then checks the commenter and the author', async () => {
     await run({ name: 'pr', event: 'issue_comment', settings: { allowForkHeads: true }, expected: allow([]) });
-    expect(gh.requests.map((r) => r.path)).toEqual(['/repos/acme/widgets/pulls/34', '/repos/acme/widgets/collaborators/alice/permission']);
+    expect(gh.requests.map((r) => r.path)).toEqual([
+      '/repos/acme/widgets/pulls/34',
+      '/repos/acme/widgets/collaborators/alice/permission',
+      '/repos/acme/widgets/collaborators/mallory/permission',
+    ]);
   });
 
   it('a wrong token: 401 from GitHub, permission-check-failed, the token not echoed', async () => {
@@ -2070,7 +2562,9 @@ describe('requests', () => {
     });
 
   it('GitHub Enterprise Server: GITHUB_API_URL with a path prefix (and a trailing slash)', async () => {
-    const ghes = await startFakeGitHub({ repository: REPOSITORY, token: TOKEN, prefix: '/api/v3', users: USERS, pulls: PULLS });
+    // #34 here comes from a fork of erin's, a maintainer, so every look-up answers and the run is allowed.
+    const pulls = { ...PULLS, 34: { headRepoId: 300, headRepoFullName: 'erin/widgets', author: 'erin' } };
+    const ghes = await startFakeGitHub({ repository: REPOSITORY, token: TOKEN, prefix: '/api/v3', users: USERS, pulls });
     try {
       const context = aliceCommentContext(`${ghes.url}/`);
       expect(context.apiUrl).toBe(ghes.url);
@@ -2079,6 +2573,7 @@ describe('requests', () => {
       expect(ghes.requests.map((r) => r.path)).toEqual([
         '/api/v3/repos/acme/widgets/pulls/34',
         '/api/v3/repos/acme/widgets/collaborators/alice/permission',
+        '/api/v3/repos/acme/widgets/collaborators/erin/permission',
       ]);
     } finally {
       await ghes.close();
@@ -2266,6 +2761,7 @@ describe('readGateContext', () => {
       GITHUB_REPOSITORY: REPOSITORY,
       GITHUB_ACTOR: 'bob',
       GITHUB_TRIGGERING_ACTOR: 'alice',
+      GITHUB_REF: 'refs/heads/main',
     });
     expect(context).toMatchObject({
       eventName: 'push',
@@ -2273,6 +2769,7 @@ describe('readGateContext', () => {
       actor: 'bob',
       triggeringActor: 'alice',
       apiUrl: 'https://api.github.com',
+      ref: 'refs/heads/main',
     });
     expect((context.payload as Json)['repository'].id).toBe(100);
     expect(context.payloadError).toBeUndefined();
@@ -2285,6 +2782,7 @@ describe('readGateContext', () => {
       actor: '',
       triggeringActor: '',
       apiUrl: 'https://api.github.com',
+      ref: '',
       payload: undefined,
       payloadError: 'GITHUB_EVENT_PATH is not set',
     });
@@ -2299,6 +2797,7 @@ describe('readGateContext', () => {
         GITHUB_ACTOR: ' bob ',
         GITHUB_TRIGGERING_ACTOR: '\talice ',
         GITHUB_API_URL: ' https://ghe.example.com/api/v3// ',
+        GITHUB_REF: ' refs/heads/gh-readonly-queue/main/pr-1-abc\n',
       }),
     ).toMatchObject({
       eventName: 'push',
@@ -2306,6 +2805,7 @@ describe('readGateContext', () => {
       actor: 'bob',
       triggeringActor: 'alice',
       apiUrl: 'https://ghe.example.com/api/v3',
+      ref: 'refs/heads/gh-readonly-queue/main/pr-1-abc',
     });
   });
 
@@ -2353,6 +2853,7 @@ function baseContext(): GateContext {
     actor: 'bob',
     triggeringActor: 'bob',
     apiUrl: gh.url,
+    ref: 'refs/heads/main',
     payload: fixture('issues'),
   };
 }

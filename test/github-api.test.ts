@@ -237,12 +237,14 @@ describe('getPullRequestHead', () => {
       headRepoId: 100,
       headRepoFullName: 'acme/widgets',
       authorLogin: 'bob',
+      authorType: 'User',
     });
     expect(await getPullRequestHead(options(), REPOSITORY, 34)).toStrictEqual({
       kind: 'ok',
       headRepoId: 200,
       headRepoFullName: 'mallory/widgets',
       authorLogin: 'mallory',
+      authorType: 'User',
     });
     expect(await getPullRequestHead(options(), REPOSITORY, 1)).toMatchObject({ kind: 'ok', headRepoId: 100 });
     expect(gh.requests.map((r) => `${r.method} ${r.path}`)).toEqual([
@@ -262,6 +264,7 @@ describe('getPullRequestHead', () => {
       headRepoId: null,
       headRepoFullName: null,
       authorLogin: 'mallory',
+      authorType: 'User',
     });
   });
 
@@ -271,7 +274,7 @@ describe('getPullRequestHead', () => {
       REPOSITORY,
       12,
     );
-    expect(result).toStrictEqual({ kind: 'ok', headRepoId: null, headRepoFullName: null, authorLogin: 'm' });
+    expect(result).toStrictEqual({ kind: 'ok', headRepoId: null, headRepoFullName: null, authorLogin: 'm', authorType: null });
   });
 
   it('refuses a head.repo without a numeric id', async () => {
@@ -286,17 +289,50 @@ describe('getPullRequestHead', () => {
     for (const repo of [{ id: 7 }, { id: 7, full_name: 8 }, { id: 7, full_name: null }]) {
       const body = { head: { repo }, user: { login: 'm' } };
       const result = await getPullRequestHead(scripted([{ status: 200, body }]), REPOSITORY, 12);
-      expect(result, JSON.stringify(repo)).toStrictEqual({ kind: 'ok', headRepoId: 7, headRepoFullName: null, authorLogin: 'm' });
+      expect(result, JSON.stringify(repo)).toStrictEqual({
+        kind: 'ok',
+        headRepoId: 7,
+        headRepoFullName: null,
+        authorLogin: 'm',
+        authorType: null,
+      });
     }
   });
 
-  it('leaves the author null when the user is missing or has no string login', async () => {
-    for (const user of [undefined, null, 'bob', [], {}, { login: 42 }, { login: null }]) {
-      const body =
-        user === undefined ? { head: { repo: { id: 7, full_name: 'x/y' } } } : { head: { repo: { id: 7, full_name: 'x/y' } }, user };
-      const result = await getPullRequestHead(scripted([{ status: 200, body }]), REPOSITORY, 12);
-      expect(result, JSON.stringify(body)).toStrictEqual({ kind: 'ok', headRepoId: 7, headRepoFullName: 'x/y', authorLogin: null });
+  it('refuses an answer that does not name the author: the gate must check the author (fails closed)', async () => {
+    const noAuthor = failed(`${PR12}: GitHub's answer does not name the author ("user.login")`);
+    for (const user of [undefined, null, 'bob', [], {}, { login: 42 }, { login: null }, { login: '' }, { login: '  ' }]) {
+      for (const repo of [{ id: 7, full_name: 'x/y' }, null]) {
+        const body = user === undefined ? { head: { repo } } : { head: { repo }, user };
+        const result = await getPullRequestHead(scripted([{ status: 200, body }]), REPOSITORY, 12);
+        expect(result, JSON.stringify(body)).toStrictEqual(noAuthor);
+      }
     }
+    configure({ pulls: { 12: { headRepoId: 100, author: null } } });
+    expect(await getPullRequestHead(options(), REPOSITORY, 12)).toStrictEqual(noAuthor);
+  });
+
+  it("reads the author's login trimmed and its type as given, or null when the type is not a string", async () => {
+    for (const [user, authorType] of [
+      [{ login: ' Copilot ', type: 'Bot' }, 'Bot'],
+      [{ login: 'Copilot', type: 7 }, null],
+      [{ login: 'Copilot' }, null],
+    ] as const) {
+      const body = { head: { repo: { id: 7, full_name: 'x/y' } }, user };
+      const result = await getPullRequestHead(scripted([{ status: 200, body }]), REPOSITORY, 12);
+      expect(result, JSON.stringify(user)).toStrictEqual({
+        kind: 'ok',
+        headRepoId: 7,
+        headRepoFullName: 'x/y',
+        authorLogin: 'Copilot',
+        authorType,
+      });
+    }
+    expect(await getPullRequestHead(options(), REPOSITORY, 14)).toMatchObject({
+      kind: 'ok',
+      authorLogin: 'dependabot[bot]',
+      authorType: 'Bot',
+    });
   });
 
   it('refuses an answer without a head object', async () => {
@@ -579,7 +615,8 @@ describe('retries', () => {
 
   it('retries a request that times out once', async () => {
     configure({ users: { alice: { permission: 'admin', fault: 'hang-once' } } });
-    expect(await permission('alice', { timeoutMs: 300 })).toStrictEqual({ kind: 'ok', permission: 'admin', reported: 'admin' });
+    // The retry must get its loopback answer within timeoutMs: generous, so a busy machine cannot outrun it.
+    expect(await permission('alice', { timeoutMs: 1_000 })).toStrictEqual({ kind: 'ok', permission: 'admin', reported: 'admin' });
     expect(gh.lookups()).toEqual(['permission:alice', 'permission:alice']);
     expect(sleeps).toEqual([1_000]);
   });
@@ -675,6 +712,7 @@ describe('GITHUB_API_URL', () => {
         headRepoId: 200,
         headRepoFullName: 'mallory/widgets',
         authorLogin: 'mallory',
+        authorType: 'User',
       });
       expect(ghes.requests.map((r) => r.path)).toEqual(['/api/v3/repos/acme/widgets/pulls/34']);
     }
@@ -745,8 +783,9 @@ describe('the deadline', () => {
   it('shortens the per-attempt timeout to the time left', async () => {
     configure({ users: { alice: { permission: 'admin', fault: 'hang' } } });
     const c = clock(1_000_000);
-    const result = await permission('alice', { ...c, deadline: 1_000_300, timeoutMs: 1_000 });
-    expect(result).toStrictEqual(failed(`could not look up ${ALICE}: no answer from ${host(gh.url)} within 0.3s (no time left to retry)`));
+    // 1 s left of a 2 s per-attempt timeout: long enough for the request to reach the stand-in first.
+    const result = await permission('alice', { ...c, deadline: 1_001_000, timeoutMs: 2_000 });
+    expect(result).toStrictEqual(failed(`could not look up ${ALICE}: no answer from ${host(gh.url)} within 1s (no time left to retry)`));
     expect(gh.lookups()).toEqual(['permission:alice']);
     expect(sleeps).toEqual([]);
   });
@@ -795,10 +834,11 @@ describe('the deadline', () => {
 
   it("shortens the second attempt's timeout to the time left after the wait", async () => {
     configure({ pulls: { 12: { fault: 'hang' } } });
-    // 10 s left at first; the wait (100 ms asked) ends with 100 ms left.
-    const c = clock(0, () => 9_900);
-    const result = await getPullRequestHead(options({ ...c, deadline: 10_000, timeoutMs: 300, retryDelayMs: 100 }), REPOSITORY, 12);
-    expect(result).toStrictEqual(failed(`could not look up ${PR12}: no answer from ${host(gh.url)} within 0.1s (after a retry)`));
+    // 10 s left at first; the wait (100 ms asked) ends with 500 ms left, less than the 1 s timeout
+    // and still long enough for the second request to reach the stand-in on a busy machine.
+    const c = clock(0, () => 9_500);
+    const result = await getPullRequestHead(options({ ...c, deadline: 10_000, timeoutMs: 1_000, retryDelayMs: 100 }), REPOSITORY, 12);
+    expect(result).toStrictEqual(failed(`could not look up ${PR12}: no answer from ${host(gh.url)} within 0.5s (after a retry)`));
     expect(gh.lookups()).toEqual(['pull:12', 'pull:12']);
     expect(sleeps).toEqual([100]);
   });

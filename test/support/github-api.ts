@@ -37,7 +37,10 @@ export interface PullAnswer {
   /** `head.repo.id`; null for a deleted head repository. */
   readonly headRepoId?: number | null;
   readonly headRepoFullName?: string;
-  readonly author?: string;
+  /** `user.login` (defaults to the repository's owner); null: the answer has no `user`. */
+  readonly author?: string | null;
+  /** `user.type` (defaults to "User"). */
+  readonly authorType?: string;
   readonly fault?: Fault;
 }
 
@@ -153,7 +156,7 @@ export async function startFakeGitHub(initial: FakeGitHubConfig): Promise<FakeGi
       number: lookup.number,
       state: 'open',
       title: 'Example pull request',
-      user: { login: answer.author ?? owner, id: 42, type: 'User' },
+      ...(answer.author === null ? {} : { user: { login: answer.author ?? owner, id: 42, type: answer.authorType ?? 'User' } }),
       head: { label: 'someone:feature', ref: 'feature', sha: 'a'.repeat(40), repo: headRepo },
       base: { label: `${owner}:main`, ref: 'main', sha: 'b'.repeat(40) },
     });
@@ -313,9 +316,14 @@ export const TEST_USERS: Readonly<Record<string, UserAnswer | string>> = {
   trish: 'triage',
 };
 
-/** #12 head in acme/widgets (id 100), #34 head in the fork mallory/widgets, #35 head repository deleted. */
+/** #12 head in acme/widgets (id 100) by bob; #13 head in acme/widgets by mallory (anyone can open
+ *  a pull request between two existing branches); #14 head in acme/widgets by dependabot[bot];
+ *  #34 head in the fork mallory/widgets; #35 head repository deleted; #36 head in erin's fork. */
 export const TEST_PULLS: Readonly<Record<number, PullAnswer>> = {
   12: { headRepoId: 100, author: 'bob' },
+  13: { headRepoId: 100, author: 'mallory' },
+  14: { headRepoId: 100, author: 'dependabot[bot]', authorType: 'Bot' },
   34: { headRepoId: 200, headRepoFullName: 'mallory/widgets', author: 'mallory' },
   35: { headRepoId: null, author: 'mallory' },
+  36: { headRepoId: 300, headRepoFullName: 'erin/widgets', author: 'erin' },
 };
