@@ -27,6 +27,8 @@ export interface ExchangeOptions {
   /** Called with the access token before anything else sees it. */
   readonly mask: (secret: string) => void;
   readonly now?: () => number;
+  /** Ends the request (or keeps it from starting) when aborted. */
+  readonly signal?: AbortSignal;
 }
 
 export function exchangeBody(ids: FederationIds, assertion: string): Record<string, string> {
@@ -54,6 +56,7 @@ export async function exchangeToken(options: ExchangeOptions): Promise<MintedTok
     timeoutMs: options.timeoutMs,
     maxBodyBytes: MAX_RESPONSE_BYTES,
     userAgent: options.userAgent,
+    ...(options.signal === undefined ? {} : { signal: options.signal }),
   });
   if (response.status !== 200) {
     throw new HttpStatusError(

@@ -1,7 +1,9 @@
 // One bounded HTTP request: a deadline on the whole exchange, a cap on the body, proxies from
-// HTTPS_PROXY / HTTP_PROXY / NO_PROXY (through @actions/http-client), and no redirects.
+// HTTPS_PROXY / HTTP_PROXY / NO_PROXY (through @actions/http-client), no redirects, and an
+// AbortSignal that ends it at any moment.
 import { HttpClient } from '@actions/http-client';
-import type { IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http';
+import type { IncomingHttpHeaders, OutgoingHttpHeaders, RequestOptions } from 'node:http';
+import { Aborted } from './retry.ts';
 
 export interface HttpRequest {
   readonly method: 'GET' | 'POST';
@@ -12,6 +14,8 @@ export interface HttpRequest {
   readonly timeoutMs: number;
   readonly maxBodyBytes: number;
   readonly userAgent: string;
+  /** Once aborted, no connection is opened, or the one open is destroyed; the request rejects with `Aborted`. */
+  readonly signal?: AbortSignal;
 }
 
 export interface HttpResponse {
@@ -30,22 +34,46 @@ export class NetworkError extends Error {
   }
 }
 
+type RequestHandler = NonNullable<ConstructorParameters<typeof HttpClient>[1]>[number];
+
+/** Hands the http.request of @actions/http-client an AbortSignal: aborting it destroys the socket. */
+function abortWith(signal: AbortSignal): RequestHandler {
+  return {
+    prepareRequest: (options: RequestOptions) => {
+      options.signal = signal;
+    },
+    canHandleAuthentication: () => false,
+    handleAuthentication: () => Promise.reject(new Error('not used')),
+  };
+}
+
 export async function request(req: HttpRequest): Promise<HttpResponse> {
-  const client = new HttpClient(req.userAgent, [], {
+  const host = safeHost(req.url);
+  if (req.signal?.aborted === true) throw new Aborted(`the request to ${host} was stopped before it started`);
+  // Ends the socket on the deadline or on the caller's signal, whichever comes first.
+  const cut = new AbortController();
+  const client = new HttpClient(req.userAgent, [abortWith(cut.signal)], {
     allowRedirects: false,
     allowRetries: false,
     keepAlive: false,
     socketTimeout: req.timeoutMs,
   });
-  const host = safeHost(req.url);
-  let timer: NodeJS.Timeout | undefined;
   let destroy: (() => void) | undefined;
-  const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => {
+  let interrupt: (error: Error) => void = () => undefined;
+  const interrupted = new Promise<never>((_, reject) => {
+    interrupt = (error) => {
+      reject(error);
+      cut.abort();
       destroy?.();
-      reject(new NetworkError('timeout', `no answer from ${host} within ${seconds(req.timeoutMs)}`));
-    }, req.timeoutMs);
+    };
   });
+  const timer = setTimeout(() => {
+    interrupt(new NetworkError('timeout', `no answer from ${host} within ${seconds(req.timeoutMs)}`));
+  }, req.timeoutMs);
+  const onStop = (): void => {
+    interrupt(new Aborted(`the request to ${host} was stopped`));
+  };
+  req.signal?.addEventListener('abort', onStop, { once: true });
   const attempt = (async (): Promise<HttpResponse> => {
     const res = await client.request(req.method, req.url, req.body ?? null, req.headers);
     destroy = () => res.message.destroy();
@@ -53,13 +81,15 @@ export async function request(req: HttpRequest): Promise<HttpResponse> {
     return { status: res.message.statusCode ?? 0, headers: res.message.headers, body };
   })();
   try {
-    return await Promise.race([attempt, deadline]);
+    return await Promise.race([attempt, interrupted]);
   } catch (error) {
-    if (error instanceof NetworkError) throw error;
+    if (error instanceof NetworkError || error instanceof Aborted) throw error;
     throw new NetworkError('network', `could not reach ${host}: ${describeNetworkError(error)}`);
   } finally {
     clearTimeout(timer);
+    req.signal?.removeEventListener('abort', onStop);
     attempt.catch(() => undefined);
+    interrupted.catch(() => undefined);
     client.dispose();
   }
 }

@@ -6,7 +6,7 @@ import { exchangeToken, type MintedToken } from './exchange.ts';
 import { NetworkError } from './http.ts';
 import type { FederationIds } from './inputs.ts';
 import { fetchIdToken, type OidcEndpoint } from './oidc.ts';
-import { RetriesExhausted, withRetry, type RetryOptions } from './retry.ts';
+import { RetriesExhausted, throwIfAborted, withRetry, type RetryOptions } from './retry.ts';
 
 const OIDC_REQUEST_MS = 10_000;
 const EXCHANGE_REQUEST_MS = 20_000;
@@ -24,9 +24,12 @@ export interface MintOptions {
   readonly onIdToken?: (jwt: string, attempt: number) => void;
   readonly onRetry?: RetryOptions['onRetry'];
   readonly now?: () => number;
-  readonly sleep?: (ms: number) => Promise<void>;
+  readonly sleep?: RetryOptions['sleep'];
   readonly random?: () => number;
   readonly maxAttempts?: number;
+  /** A stop request: once aborted, no OIDC request or exchange starts, the one under way is cut, a
+   *  retry's wait ends, and mintToken rejects with `Aborted`. */
+  readonly signal?: AbortSignal;
 }
 
 export interface MintResult extends MintedToken {
@@ -40,6 +43,8 @@ export async function mintToken(options: MintOptions): Promise<MintResult> {
     if (left <= 0) throw new ActionError('deadline', 'Ran out of time (timeout-seconds) before the exchange could finish.');
     return Math.min(cap, left);
   };
+  const { signal } = options;
+  const abortable = signal === undefined ? {} : { signal };
   let attempts = 0;
   try {
     const token = await withRetry(
@@ -51,8 +56,11 @@ export async function mintToken(options: MintOptions): Promise<MintResult> {
           timeoutMs: budget(OIDC_REQUEST_MS),
           userAgent: options.userAgent,
           mask: options.mask,
+          ...abortable,
         });
         options.onIdToken?.(jwt, attempt);
+        // Stopped while the OIDC token came: it is not spent.
+        throwIfAborted(signal);
         return exchangeToken({
           baseUrl: options.baseUrl,
           ids: options.ids,
@@ -61,6 +69,7 @@ export async function mintToken(options: MintOptions): Promise<MintResult> {
           userAgent: options.userAgent,
           mask: options.mask,
           now,
+          ...abortable,
         });
       },
       {
@@ -72,6 +81,7 @@ export async function mintToken(options: MintOptions): Promise<MintResult> {
         ...(options.onRetry === undefined ? {} : { onRetry: options.onRetry }),
         ...(options.sleep === undefined ? {} : { sleep: options.sleep }),
         ...(options.random === undefined ? {} : { random: options.random }),
+        ...abortable,
         now,
       },
     );

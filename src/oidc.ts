@@ -48,6 +48,8 @@ export interface FetchIdTokenOptions {
   readonly userAgent: string;
   /** Called with the JWT before anything else sees it. */
   readonly mask: (secret: string) => void;
+  /** Ends the request (or keeps it from starting) when aborted. */
+  readonly signal?: AbortSignal;
 }
 
 export async function fetchIdToken(options: FetchIdTokenOptions): Promise<string> {
@@ -60,6 +62,7 @@ export async function fetchIdToken(options: FetchIdTokenOptions): Promise<string
     timeoutMs: options.timeoutMs,
     maxBodyBytes: MAX_JWT_BYTES + 1024,
     userAgent: options.userAgent,
+    ...(options.signal === undefined ? {} : { signal: options.signal }),
   });
   if (response.status !== 200) {
     const hint =

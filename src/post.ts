@@ -7,8 +7,8 @@ import { messageOf } from './errors.ts';
 import { getState, info, warning } from './post-commands.ts';
 import { CONFIG_DIR_NAME, isProfileName, profilePaths, removeProfile, statusFilePath } from './profile.ts';
 import { readStatus, type RefreshStatus } from './refresh-status.ts';
-import { stopRefresher } from './refresher-process.ts';
-import { describeRenewal } from './renewal-report.ts';
+import { stopRefresher, type StopOutcome } from './refresher-process.ts';
+import { describeMissingStatus, describeRenewal } from './renewal-report.ts';
 import { STATE } from './state.ts';
 
 async function attempt(what: string, step: () => Promise<void>): Promise<void> {
@@ -35,6 +35,7 @@ async function post(): Promise<void> {
   const configDir = getState(STATE.configDir);
   const profile = getState(STATE.profile);
   let status: RefreshStatus | undefined;
+  let stopped: StopOutcome | undefined;
 
   // Post removes files and signals a process: only the ones main itself made.
   const unexpected = unexpectedState(configDir, profile, statusFile, process.env['RUNNER_TEMP'] ?? '');
@@ -43,19 +44,21 @@ async function post(): Promise<void> {
     return;
   }
 
-  if (Number.isInteger(pid) && pid > 0 && statusFile !== '') {
+  const hasPid = Number.isInteger(pid) && pid > 0;
+  if (hasPid && statusFile !== '') {
     await attempt('stopping the refresher', async () => {
       // A refresher that stopped on its own says so; never signal a pid it no longer holds.
       const before = await readStatus(statusFile);
       if (before?.stoppedAt !== null && before?.stoppedAt !== undefined) return;
-      if (!(await stopRefresher(pid, statusFile)))
-        warning(`The background refresher (pid ${pid}) did not stop; the runner ends it with the job.`);
+      // With no status yet, the process is still checked (its command line, on Linux) and stopped.
+      stopped = await stopRefresher(pid, statusFile);
+      if (stopped === 'still-running') warning(`The background refresher (pid ${pid}) did not stop; the runner ends it with the job.`);
     });
   }
   if (statusFile !== '') {
     await attempt('reading the refresher status', async () => {
       status = await readStatus(statusFile);
-      const report = describeRenewal(status, Date.now());
+      const report = status === undefined ? describeMissingStatus(hasPid ? pid : undefined, stopped) : describeRenewal(status, Date.now());
       for (const line of report.info) info(line);
       for (const line of report.warnings) warning(line);
     });

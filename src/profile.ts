@@ -1,7 +1,7 @@
 // The `user_oauth` profile the SDKs and the `claude` CLI read: configs/<name>.json (not secret) and
 // credentials/<name>.json (secret, 0600, in 0700 directories), all under RUNNER_TEMP.
 import { randomBytes } from 'node:crypto';
-import { promises as fs } from 'node:fs';
+import { existsSync, promises as fs, renameSync, rmSync, watch, type FSWatcher } from 'node:fs';
 import path from 'node:path';
 import { ActionError } from './errors.ts';
 
@@ -64,9 +64,13 @@ export function credentialsJson(accessToken: string, expiresAtMs: number): strin
   return `${JSON.stringify({ version: '1.0', type: 'oauth_token', access_token: accessToken, expires_at: Math.floor(expiresAtMs / 1000) })}\n`;
 }
 
-/** Writes `content` to `file` atomically: a 0600 temp file beside it, then rename. */
-export async function writeFileAtomic(file: string, content: string): Promise<void> {
-  const temp = path.join(path.dirname(file), `.${path.basename(file)}.${randomBytes(6).toString('hex')}.tmp`);
+function tempPathFor(file: string): string {
+  return path.join(path.dirname(file), `.${path.basename(file)}.${randomBytes(6).toString('hex')}.tmp`);
+}
+
+/** Writes `content` to a new 0600 temp file beside `file` and flushes it; returns its path. */
+async function writeTemp(file: string, content: string): Promise<string> {
+  const temp = tempPathFor(file);
   const handle = await fs.open(temp, 'wx', 0o600);
   try {
     try {
@@ -75,11 +79,119 @@ export async function writeFileAtomic(file: string, content: string): Promise<vo
     } finally {
       await handle.close();
     }
-    await fs.rename(temp, file);
   } catch (error) {
     // A half-written temp file may hold part of a token: it goes too.
     await fs.rm(temp, { force: true });
     throw error;
+  }
+  return temp;
+}
+
+/** Writes `content` to `file` atomically: a 0600 temp file beside it, then rename. */
+export async function writeFileAtomic(file: string, content: string): Promise<void> {
+  const temp = await writeTemp(file, content);
+  try {
+    await fs.rename(temp, file);
+  } catch (error) {
+    await fs.rm(temp, { force: true });
+    throw error;
+  }
+}
+
+export type ReplaceOutcome = 'replaced' | 'removed' | 'unwanted';
+
+/** How long to wait for the directory events of our own rename before giving up on reading them. */
+const RENAME_EVENT_WAIT_MS = 2_000;
+
+/**
+ * Watches `dir` for what happens to `name` until our rename of `temp` shows up. On Linux (inotify)
+ * events come in order, and a rename reports the temp name just before the target name: so any
+ * event naming the target before the temp's one is someone else's removal or replacement of the
+ * file between our last check and our rename. Undefined where that order is not promised.
+ */
+function watchForInterference(
+  dir: string,
+  name: string,
+  temp: string,
+): { interfered: () => Promise<boolean | undefined>; close: () => void } | undefined {
+  if (process.platform !== 'linux') return undefined;
+  let watcher: FSWatcher;
+  let others = 0;
+  let seenOurs: (() => void) | undefined;
+  let ours = false;
+  try {
+    watcher = watch(dir, { persistent: false }, (event, filename) => {
+      if (ours || event !== 'rename') return;
+      if (filename === name) others++;
+      if (filename === temp) {
+        ours = true;
+        seenOurs?.();
+      }
+    });
+    watcher.on('error', () => undefined);
+  } catch {
+    return undefined;
+  }
+  return {
+    interfered: async () => {
+      if (!ours) {
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, RENAME_EVENT_WAIT_MS);
+          seenOurs = () => {
+            clearTimeout(timer);
+            resolve();
+          };
+        });
+      }
+      return ours ? others > 0 : undefined;
+    },
+    close: () => {
+      watcher.close();
+    },
+  };
+}
+
+/**
+ * Replaces `file` atomically, but only while it still exists and `wanted()` holds: the renewal of a
+ * file someone removed must not bring it back. The last checks run right before the rename, in the
+ * same tick; on Linux a removal that still lands between them and the rename is seen afterwards in
+ * the directory's events, and what was written is removed again. Returns what happened; the temp
+ * file never stays behind.
+ */
+export async function replaceIfPresent(file: string, content: string, wanted: () => boolean): Promise<ReplaceOutcome> {
+  const temp = await writeTemp(file, content);
+  let watch: ReturnType<typeof watchForInterference>;
+  try {
+    watch = watchForInterference(path.dirname(file), path.basename(file), path.basename(temp));
+    // Synchronous from here to the rename: no other work runs in between.
+    if (!existsSync(file)) {
+      rmSync(temp, { force: true });
+      return 'removed';
+    }
+    if (!wanted()) {
+      rmSync(temp, { force: true });
+      return 'unwanted';
+    }
+    renameSync(temp, file);
+  } catch (error) {
+    watch?.close();
+    await fs.rm(temp, { force: true });
+    throw error;
+  }
+  try {
+    if ((await watch?.interfered()) === true) {
+      await fs.rm(file, { force: true });
+      return 'removed';
+    }
+    // A stop requested during the rename: what was just written goes (the post step removes the
+    // file anyway, and a token should not outlive the request).
+    if (!wanted()) {
+      await fs.rm(file, { force: true });
+      return 'unwanted';
+    }
+    return 'replaced';
+  } finally {
+    watch?.close();
   }
 }
 

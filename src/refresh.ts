@@ -7,7 +7,7 @@ import { HttpStatusError, isTransientStatus } from './http-errors.ts';
 import type { FederationIds } from './inputs.ts';
 import { mintToken } from './mint.ts';
 import type { OidcEndpoint } from './oidc.ts';
-import { credentialsJson, writeFileAtomic } from './profile.ts';
+import { credentialsJson, replaceIfPresent } from './profile.ts';
 import { scrub } from './redact.ts';
 import { nextRenewalAt, READERS_EXPIRY_MARGIN_MS, type TokenTimes } from './refresh-schedule.ts';
 import { writeStatus, type RefreshStatus, type StopReason } from './refresh-status.ts';
@@ -28,11 +28,14 @@ export interface RefresherConfig {
 export interface RefresherDeps {
   readonly oidc: OidcEndpoint;
   readonly now: () => number;
-  /** Resolves after ms, or early when stop() is called. */
-  readonly sleep: (ms: number) => Promise<void>;
+  /** Resolves after ms, or early once `signal` is aborted. */
+  readonly sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
   readonly random?: () => number;
   readonly isParentAlive: () => boolean;
   readonly shouldStop: () => boolean;
+  /** The stop request (the post step's signal): carried into the renewal under way, whose OIDC
+   *  request, exchange and retry waits it ends at once. */
+  readonly signal?: AbortSignal;
   readonly pid: number;
 }
 
@@ -89,19 +92,26 @@ export async function runRefresher(config: RefresherConfig, deps: RefresherDeps)
     await update({ stoppedAt: iso(deps.now()), stopReason: reason });
     return status;
   };
+  const stopRequested = (): boolean => deps.signal?.aborted === true || deps.shouldStop();
+  /** Why to stop now, if anything says so. */
+  const stopReason = async (): Promise<StopReason | undefined> => {
+    if (stopRequested()) return 'stopped';
+    if (!deps.isParentAlive()) return 'parent-gone';
+    if (!(await exists(config.credentialsFile))) return 'credentials-removed';
+    return undefined;
+  };
   await update({});
 
   for (;;) {
     const dueAt = nextRenewalAt(token, status.failuresInARow, lastAttemptAt, deps.random);
-    // Sleep in short steps so a stop signal or a vanished parent is noticed quickly.
+    // Sleep in short steps so a stop signal, a vanished parent or a removed file is noticed quickly.
     while (deps.now() < dueAt) {
-      if (deps.shouldStop()) return stop('stopped');
-      if (!deps.isParentAlive()) return stop('parent-gone');
-      await deps.sleep(Math.min(POLL_MS, dueAt - deps.now()));
+      const reason = await stopReason();
+      if (reason !== undefined) return stop(reason);
+      await deps.sleep(Math.min(POLL_MS, dueAt - deps.now()), deps.signal);
     }
-    if (deps.shouldStop()) return stop('stopped');
-    if (!deps.isParentAlive()) return stop('parent-gone');
-    if (!(await exists(config.credentialsFile))) return stop('credentials-removed');
+    const reason = await stopReason();
+    if (reason !== undefined) return stop(reason);
 
     lastAttemptAt = deps.now();
     try {
@@ -116,9 +126,17 @@ export async function runRefresher(config: RefresherConfig, deps: RefresherDeps)
         now: deps.now,
         sleep: deps.sleep,
         ...(deps.random === undefined ? {} : { random: deps.random }),
+        ...(deps.signal === undefined ? {} : { signal: deps.signal }),
       });
-      if (deps.shouldStop()) return await stop('stopped');
-      await writeFileAtomic(config.credentialsFile, credentialsJson(minted.accessToken, minted.expiresAt));
+      if (stopRequested()) return await stop('stopped');
+      // Checked again right before the rename: a file removed while the exchange ran stays removed.
+      const written = await replaceIfPresent(
+        config.credentialsFile,
+        credentialsJson(minted.accessToken, minted.expiresAt),
+        () => !stopRequested(),
+      );
+      if (written === 'removed') return await stop('credentials-removed');
+      if (written === 'unwanted') return await stop('stopped');
       token = { issuedAt: lastAttemptAt, expiresAt: minted.expiresAt };
       await update({
         rotations: status.rotations + 1,
@@ -128,6 +146,8 @@ export async function runRefresher(config: RefresherConfig, deps: RefresherDeps)
         ...(status.lapsedAt === null ? {} : { recoveredAt: iso(deps.now()) }),
       });
     } catch (error) {
+      // Stopped mid-renewal (the request was cut, or its wait ended): not a failed renewal.
+      if (stopRequested()) return stop('stopped');
       if (requestTokenRejected(error)) {
         await update({ lastError: scrub(messageOf(error)), lastErrorAt: iso(deps.now()) });
         return stop('oidc-request-token-rejected');

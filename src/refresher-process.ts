@@ -2,7 +2,7 @@
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import type { RefresherConfig } from './refresh.ts';
-import type { RefreshStatus } from './refresh-status.ts';
+import { readStatus, type RefreshStatus } from './refresh-status.ts';
 
 export const CONFIG_ENV = 'CLAUDE_OIDC_REFRESHER_CONFIG';
 const MARKER = '--claude-oidc-refresher';
@@ -16,7 +16,9 @@ function markerFor(statusFile: string): string {
  * The only variables the refresher gets. It outlives the step, and any later step of the same user
  * can read a process's environment (/proc/<pid>/environ), so it must not carry what a JavaScript
  * action is given and a `run:` step is not (ACTIONS_RUNTIME_TOKEN, INPUT_GITHUB-TOKEN, the step's
- * own secrets). RUNNER_TRACKING_ID stays so the runner's orphan clean-up still finds it.
+ * own secrets). RUNNER_TRACKING_ID stays so the runner's orphan clean-up still finds it. What lets
+ * the main step reach the servers (proxies, the certificates it trusts) goes too: NODE_OPTIONS only
+ * in part, see `certificateNodeOptions`.
  */
 export const REFRESHER_ENV = [
   'PATH',
@@ -32,10 +34,61 @@ export const REFRESHER_ENV = [
   'NO_PROXY',
   'no_proxy',
   'NODE_EXTRA_CA_CERTS',
+  'NODE_USE_SYSTEM_CA',
   'SSL_CERT_FILE',
+  'SSL_CERT_DIR',
   'ACTIONS_ORCHESTRATION_ID',
   'RUNNER_TRACKING_ID',
 ] as const;
+
+/** The flags of NODE_OPTIONS that choose which certificate authorities Node trusts. */
+const CERTIFICATE_FLAGS = new Set(['use-system-ca', 'use-openssl-ca', 'use-bundled-ca']);
+
+/** NODE_OPTIONS split the way Node splits it: on spaces, with "double quotes" and \\ escapes in them. */
+function splitNodeOptions(value: string): string[] {
+  const words: string[] = [];
+  let word = '';
+  let quoted = false;
+  let started = false;
+  for (let i = 0; i < value.length; i++) {
+    const c = value.charAt(i);
+    if (c === '\\' && quoted && i + 1 < value.length) {
+      word += value.charAt(i + 1);
+      i++;
+    } else if (c === ' ' && !quoted) {
+      if (started) words.push(word);
+      word = '';
+      started = false;
+      continue;
+    } else if (c === '"') {
+      quoted = !quoted;
+    } else {
+      word += c;
+    }
+    started = true;
+  }
+  if (started) words.push(word);
+  return words;
+}
+
+/**
+ * The certificate flags of NODE_OPTIONS (--use-system-ca, --use-openssl-ca, --use-bundled-ca), and
+ * nothing else of it: they decide whether the servers the main step reached are trusted, so renewal
+ * needs them too. The rest stays behind on purpose: the refresher runs, holding the OIDC request
+ * token, for the rest of the job, and NODE_OPTIONS can load code into it (--require, --import,
+ * --loader), open a debugger on it (--inspect) or make it print; none of that was meant for a
+ * process that outlives the step. Node spells `_` and `-` alike in a flag's name.
+ */
+export function certificateNodeOptions(value: string | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  const kept: string[] = [];
+  for (const word of splitNodeOptions(value)) {
+    if (!word.startsWith('--')) continue;
+    const name = word.slice(2).replace(/_/g, '-');
+    if (CERTIFICATE_FLAGS.has(name) && !kept.includes(`--${name}`)) kept.push(`--${name}`);
+  }
+  return kept.length === 0 ? undefined : kept.join(' ');
+}
 
 export function refresherEnv(env: NodeJS.ProcessEnv, config: RefresherConfig): NodeJS.ProcessEnv {
   const picked: NodeJS.ProcessEnv = {};
@@ -43,20 +96,72 @@ export function refresherEnv(env: NodeJS.ProcessEnv, config: RefresherConfig): N
     const value = env[name];
     if (value !== undefined) picked[name] = value;
   }
+  const nodeOptions = certificateNodeOptions(env['NODE_OPTIONS']);
+  if (nodeOptions !== undefined) picked['NODE_OPTIONS'] = nodeOptions;
   return { ...picked, [CONFIG_ENV]: JSON.stringify(config) };
 }
 
-/** Starts the refresher detached from this step; returns its pid. */
-export function startRefresher(script: string, config: RefresherConfig, env: NodeJS.ProcessEnv): number {
+/** How long main waits at most for the refresher to write its first status: within the step's
+ *  deadline, but never less than READY_MIN_WAIT_MS (starting Node takes a moment on a busy runner). */
+export const READY_WAIT_MS = 5_000;
+const READY_MIN_WAIT_MS = 1_000;
+const READY_POLL_MS = 20;
+
+export interface StartOptions {
+  /** Epoch milliseconds of the step's deadline. */
+  readonly deadline?: number;
+  /** Overrides the wait (tests). */
+  readonly readyWithinMs?: number;
+}
+
+function readyWait(options: StartOptions): number {
+  if (options.readyWithinMs !== undefined) return options.readyWithinMs;
+  if (options.deadline === undefined) return READY_WAIT_MS;
+  return Math.min(READY_WAIT_MS, Math.max(READY_MIN_WAIT_MS, options.deadline - Date.now()));
+}
+
+export type RefresherStart =
+  /** Its status file names it: it is running, and the post step will find a status to report. */
+  | { readonly pid: number; readonly state: 'running' }
+  /** It ended before it wrote a status: nothing renews the credentials. */
+  | { readonly pid: number; readonly state: 'exited'; readonly code: number | null; readonly signal: NodeJS.Signals | null }
+  /** Still running, but no status within the wait: it may yet start, or hang. */
+  | { readonly pid: number; readonly state: 'silent' };
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Starts the refresher detached from this step, and waits (a few seconds at most) until its status
+ * file names it: the post step, however soon it runs, then finds a status to report and a process
+ * that handles its stop signal.
+ */
+export async function startRefresher(
+  script: string,
+  config: RefresherConfig,
+  env: NodeJS.ProcessEnv,
+  options: StartOptions = {},
+): Promise<RefresherStart> {
   const child = spawn(process.execPath, [script, markerFor(config.statusFile)], {
     detached: true,
     stdio: 'ignore',
     env: refresherEnv(env, config),
     windowsHide: true,
   });
+  child.on('error', () => undefined);
+  let exited: { code: number | null; signal: NodeJS.Signals | null } | undefined;
+  child.once('exit', (code, signal) => {
+    exited = { code, signal };
+  });
   child.unref();
-  if (child.pid === undefined) throw new Error('could not start the refresher process');
-  return child.pid;
+  const pid = child.pid;
+  if (pid === undefined) throw new Error('could not start the refresher process');
+  const until = Date.now() + readyWait(options);
+  for (;;) {
+    if ((await readStatus(config.statusFile))?.pid === pid) return { pid, state: 'running' };
+    if (exited !== undefined) return { pid, state: 'exited', ...exited };
+    if (Date.now() >= until) return { pid, state: 'silent' };
+    await sleep(READY_POLL_MS);
+  }
 }
 
 export function readRefresherConfig(env: NodeJS.ProcessEnv): RefresherConfig {
@@ -105,26 +210,30 @@ function statusSaysRunning(pid: number, statusFile: string): boolean {
   }
 }
 
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+/**
+ * What stopRefresher found and did: `not-running` (no process of this use's refresher to signal),
+ * `stopped` (it ended after the stop request), `killed` (it lingered and was killed), `still-running`.
+ */
+export type StopOutcome = 'not-running' | 'stopped' | 'killed' | 'still-running';
 
-/** Asks the refresher to stop, waits for it, and kills it if it lingers. True if it is gone. */
-export async function stopRefresher(pid: number, statusFile: string, graceMs = 5_000): Promise<boolean> {
-  if (!isOurRefresher(pid, statusFile)) return true;
+/** Asks the refresher to stop, waits for it, and kills it if it lingers. */
+export async function stopRefresher(pid: number, statusFile: string, graceMs = 5_000): Promise<StopOutcome> {
+  if (!isOurRefresher(pid, statusFile)) return 'not-running';
   try {
     process.kill(pid, 'SIGTERM');
   } catch {
-    return !isAlive(pid);
+    return isAlive(pid) ? 'still-running' : 'not-running';
   }
   const until = Date.now() + graceMs;
   while (Date.now() < until) {
-    if (!isAlive(pid) || !isOurRefresher(pid, statusFile)) return true;
+    if (!isAlive(pid) || !isOurRefresher(pid, statusFile)) return 'stopped';
     await sleep(50);
   }
   try {
     process.kill(pid, 'SIGKILL');
   } catch {
-    return true;
+    return 'stopped';
   }
   await sleep(100);
-  return !isAlive(pid) || !isOurRefresher(pid, statusFile);
+  return !isAlive(pid) || !isOurRefresher(pid, statusFile) ? 'killed' : 'still-running';
 }

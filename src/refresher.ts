@@ -2,39 +2,29 @@
 import { oidcEndpointFromEnv } from './oidc.ts';
 import { runRefresher } from './refresh.ts';
 import { isWatchedParentAlive, readRefresherConfig } from './refresher-process.ts';
+import { sleep } from './retry.ts';
 
-let stopping = false;
-let wake: (() => void) | undefined;
+// One stop request, carried from the signal into everything the renewal under way does: its waits
+// end, its OIDC request or exchange is cut, and nothing new starts.
+const stop = new AbortController();
 
 function requestStop(): void {
-  stopping = true;
-  wake?.();
+  stop.abort();
 }
 
 process.on('SIGTERM', requestStop);
 process.on('SIGINT', requestStop);
 process.on('SIGHUP', requestStop);
 
-function interruptibleSleep(ms: number): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(done, ms);
-    function done(): void {
-      clearTimeout(timer);
-      wake = undefined;
-      resolve();
-    }
-    wake = done;
-  });
-}
-
 async function main(): Promise<void> {
   const config = readRefresherConfig(process.env);
   await runRefresher(config, {
     oidc: oidcEndpointFromEnv(process.env),
     now: Date.now,
-    sleep: interruptibleSleep,
+    sleep: (ms) => sleep(ms, stop.signal),
     isParentAlive: () => isWatchedParentAlive(config.watchPid),
-    shouldStop: () => stopping,
+    shouldStop: () => stop.signal.aborted,
+    signal: stop.signal,
     pid: process.pid,
   });
 }

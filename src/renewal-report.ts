@@ -1,19 +1,40 @@
 // What the post step says about the refresher's work, from its status file.
 import { READERS_EXPIRY_MARGIN_MS } from './refresh-schedule.ts';
 import type { RefreshStatus } from './refresh-status.ts';
+import type { StopOutcome } from './refresher-process.ts';
 
 export interface RenewalReport {
   readonly info: string[];
   readonly warnings: string[];
 }
 
-export function describeRenewal(status: RefreshStatus | undefined, nowMs: number): RenewalReport {
-  if (status === undefined) {
-    return {
-      info: [],
-      warnings: ['The background refresher left no status: it may not have started, so the credentials were not renewed.'],
-    };
+/**
+ * When there is no status file. The refresher writes its status before anything else, and the main
+ * step waits for that first status (and warns when it does not come), so this is rare: a refresher
+ * that hung or died while starting, or a status file removed by someone else.
+ */
+export function describeMissingStatus(pid: number | undefined, outcome: StopOutcome | undefined): RenewalReport {
+  const who = pid === undefined ? 'The background refresher' : `The background refresher (pid ${pid})`;
+  const unrecorded = 'no renewal was recorded, so the credentials may not have been renewed.';
+  let warning: string;
+  if (outcome === 'stopped' || outcome === 'killed') {
+    warning = `${who} was running but had written no status; the post step stopped it. ${capitalize(unrecorded)}`;
+  } else if (outcome === 'still-running') {
+    warning = `${who} was running but had written no status; ${unrecorded}`;
+  } else if (outcome === 'not-running') {
+    warning = `${who} wrote no status and was not running when the post step began (it ended early, or was killed); ${unrecorded}`;
+  } else {
+    warning = `${who} left no status file; ${unrecorded}`;
   }
+  return { info: [], warnings: [warning] };
+}
+
+function capitalize(text: string): string {
+  return `${text.charAt(0).toUpperCase()}${text.slice(1)}`;
+}
+
+export function describeRenewal(status: RefreshStatus | undefined, nowMs: number): RenewalReport {
+  if (status === undefined) return describeMissingStatus(undefined, undefined);
   const times = status.rotations === 1 ? 'once' : `${status.rotations} times`;
   const info = [`The credentials were renewed ${times}; the last token expires at ${status.expiresAt}.`];
   const warnings: string[] = [];

@@ -15,9 +15,24 @@ export interface RetryOptions {
   readonly maxDelayMs: number;
   readonly classify: (error: unknown) => RetryVerdict;
   readonly now?: () => number;
-  readonly sleep?: (ms: number) => Promise<void>;
+  /** Waits ms; may end early once `signal` is aborted (the loop checks the signal afterwards). */
+  readonly sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
   readonly random?: () => number;
   readonly onRetry?: (info: { attempt: number; delayMs: number; error: unknown }) => void;
+  /** Once aborted, no attempt starts and a sleep ends at once: the loop throws `Aborted`. */
+  readonly signal?: AbortSignal;
+}
+
+/** The work was stopped from outside (its AbortSignal was aborted): not a failure of the work. */
+export class Aborted extends Error {
+  constructor(message = 'stopped before it finished') {
+    super(message);
+    this.name = 'Aborted';
+  }
+}
+
+export function throwIfAborted(signal: AbortSignal | undefined): void {
+  if (signal?.aborted === true) throw new Aborted();
 }
 
 /** Thrown when retries ran out; `cause` is the last attempt's error. */
@@ -30,7 +45,21 @@ export class RetriesExhausted extends Error {
   }
 }
 
-export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+/** Resolves after ms, or at once when `signal` is (or becomes) aborted. */
+export const sleep = (ms: number, signal?: AbortSignal): Promise<void> =>
+  new Promise((resolve) => {
+    if (signal?.aborted === true) {
+      resolve();
+      return;
+    }
+    const done = (): void => {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal?.addEventListener('abort', done, { once: true });
+  });
 
 /** Full-jitter backoff: a random delay between half and all of base × 2^(attempt-1), capped. */
 export function backoffDelay(attempt: number, baseMs: number, maxMs: number, random: () => number): number {
@@ -42,10 +71,14 @@ export async function withRetry<T>(fn: (attempt: number) => Promise<T>, options:
   const now = options.now ?? Date.now;
   const wait = options.sleep ?? sleep;
   const random = options.random ?? Math.random;
+  const { signal } = options;
   for (let attempt = 1; ; attempt++) {
+    throwIfAborted(signal);
     try {
       return await fn(attempt);
     } catch (error) {
+      // Stopped meanwhile: whatever the attempt ended with, nothing more is tried.
+      throwIfAborted(signal);
       const verdict = options.classify(error);
       if (!verdict.retry) throw error;
       if (attempt >= options.maxAttempts) throw new RetriesExhausted(attempt, 'gave up', error);
@@ -58,7 +91,7 @@ export async function withRetry<T>(fn: (attempt: number) => Promise<T>, options:
         throw new RetriesExhausted(attempt, why, error);
       }
       options.onRetry?.({ attempt, delayMs, error });
-      await wait(delayMs);
+      await wait(delayMs, signal);
     }
   }
 }

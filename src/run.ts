@@ -59,7 +59,8 @@ export async function run(env: NodeJS.ProcessEnv, context: RunContext): Promise<
   const minted = await mint(settings, oidc, agent, context, deadline);
   if (settings.verify) await verify(settings, minted, agent, deadline);
   const exported = await exportCredentials(settings, minted, conflicts, env);
-  const renewed = settings.refresh && exported.configDir !== undefined && startRenewal(settings, minted, exported.configDir, env);
+  const renewed =
+    settings.refresh && exported.configDir !== undefined && (await startRenewal(settings, minted, exported.configDir, env, deadline));
   await writeSummary(
     settings,
     successSummary({
@@ -240,9 +241,16 @@ function refresherScript(): string {
     : path.join(path.dirname(here), '..', 'refresher', 'index.js');
 }
 
-function startRenewal(settings: Settings, minted: MintResult, configDir: string, env: NodeJS.ProcessEnv): boolean {
+/** Starts the refresher and waits until it reports; false when renewal is not assured. */
+async function startRenewal(
+  settings: Settings,
+  minted: MintResult,
+  configDir: string,
+  env: NodeJS.ProcessEnv,
+  deadline: number,
+): Promise<boolean> {
   const statusFile = statusFilePath(configDir, settings.profile);
-  const pid = startRefresher(
+  const started = await startRefresher(
     refresherScript(),
     {
       ids: settings.ids,
@@ -255,9 +263,26 @@ function startRenewal(settings: Settings, minted: MintResult, configDir: string,
       token: { issuedAt: minted.expiresAt - minted.expiresIn * 1000, expiresAt: minted.expiresAt },
     },
     env,
+    { deadline },
   );
+  const { pid } = started;
+  const expiresAt = new Date(minted.expiresAt).toISOString();
+  if (started.state === 'exited') {
+    // Nothing left to stop or report on: post leaves the refresher alone and removes the files.
+    const how = started.signal ?? `code ${started.code ?? 'unknown'}`;
+    core.warning(
+      `The background refresher (pid ${pid}) exited (${how}) before it started: the profile's token is not renewed and expires at ${expiresAt}.`,
+    );
+    return false;
+  }
   core.saveState(STATE.refresherPid, String(pid));
   core.saveState(STATE.statusFile, statusFile);
+  if (started.state === 'silent') {
+    core.warning(
+      `The background refresher (pid ${pid}) has not reported that it started: renewal is not assured, and the profile's token expires at ${expiresAt}. The post step stops it and reports what it did.`,
+    );
+    return false;
+  }
   core.info(
     `Started the background refresher (pid ${pid}): the profile's token is renewed before it expires, until the post step stops it.`,
   );

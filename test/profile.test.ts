@@ -1,9 +1,9 @@
-import { mkdtempSync, promises as fs, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, promises as fs, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ActionError } from '../src/errors.ts';
-import { prepareConfigDir, profilePaths, removeProfile, writeFileAtomic, writeProfile } from '../src/profile.ts';
+import { prepareConfigDir, profilePaths, removeProfile, replaceIfPresent, writeFileAtomic, writeProfile } from '../src/profile.ts';
 
 let runnerTemp: string;
 beforeEach(() => {
@@ -80,5 +80,65 @@ describe('profile files', () => {
     await removeProfile(b);
     await expect(fs.stat(dir)).rejects.toThrow();
     expect(profilePaths(dir, 'x').credentials).toBe(path.join(dir, 'credentials', 'x.json'));
+  });
+
+  describe('replacing credentials only while they are wanted', () => {
+    async function credentials(): Promise<string> {
+      const dir = await prepareConfigDir(runnerTemp);
+      const file = path.join(dir, 'credentials', 'ci.json');
+      await fs.writeFile(file, 'old', { mode: 0o600 });
+      return file;
+    }
+
+    it('replaces a file that is there, 0600, with no temp file left', async () => {
+      const file = await credentials();
+      expect(await replaceIfPresent(file, 'new', () => true)).toBe('replaced');
+      expect(await fs.readFile(file, 'utf8')).toBe('new');
+      expect(mode(file)).toBe(0o600);
+      expect(await fs.readdir(path.dirname(file))).toEqual(['ci.json']);
+    });
+
+    it('does not bring back a removed file, and removes its temp file', async () => {
+      const file = await credentials();
+      await fs.rm(file);
+      expect(await replaceIfPresent(file, 'new', () => true)).toBe('removed');
+      expect(await fs.readdir(path.dirname(file))).toEqual([]);
+    });
+
+    it('leaves the file alone once it is no longer wanted (a stop request)', async () => {
+      const file = await credentials();
+      expect(await replaceIfPresent(file, 'new', () => false)).toBe('unwanted');
+      expect(await fs.readFile(file, 'utf8')).toBe('old');
+      expect(await fs.readdir(path.dirname(file))).toEqual(['ci.json']);
+    });
+
+    it.runIf(process.platform === 'linux')(
+      'undoes a rename that recreated a file removed after the last check (Linux: from the directory events)',
+      async () => {
+        const file = await credentials();
+        let removed = false;
+        // wanted() is the last check before the rename: the file goes right after it.
+        const outcome = await replaceIfPresent(file, 'new', () => {
+          if (!removed) {
+            rmSync(file);
+            removed = true;
+          }
+          return true;
+        });
+        expect(removed).toBe(true);
+        expect(outcome).toBe('removed');
+        expect(existsSync(file)).toBe(false);
+        expect(await fs.readdir(path.dirname(file))).toEqual([]);
+      },
+    );
+
+    it('removes what it wrote when the stop request came during the rename', async () => {
+      const file = await credentials();
+      let checks = 0;
+      // Wanted at the check before the rename, not at the one after it.
+      expect(await replaceIfPresent(file, 'new', () => ++checks === 1)).toBe('unwanted');
+      expect(existsSync(file)).toBe(false);
+      expect(await fs.readdir(path.dirname(file))).toEqual([]);
+    });
   });
 });

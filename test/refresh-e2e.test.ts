@@ -57,6 +57,15 @@ function alive(pid: number): boolean {
   }
 }
 
+/** Polls `condition` every 100 ms; fails after `limitMs`, a bound far above the wait it stands for. */
+async function waitUntil(condition: () => boolean, limitMs: number, what: string): Promise<void> {
+  const until = Date.now() + limitMs;
+  while (!condition()) {
+    if (Date.now() > until) throw new Error(`no ${what} within ${limitMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
 /** Kills refreshers a failed test left behind, so no process outlives the test run. */
 function killLeftovers(...states: Array<Record<string, string>>): void {
   for (const state of states) {
@@ -87,6 +96,28 @@ describe('background renewal', () => {
       // The SDK moved on to renewed tokens: it used several distinct tokens over the run.
       expect(new Set(calls.map((c) => c.token)).size).toBeGreaterThanOrEqual(4);
 
+      // Stop the refresher right after a renewal has been answered and written, so the next one is
+      // 20 s away while the exchanges are counted and the post step runs. Where the SDK run ends
+      // in the renewal schedule depends on how busy the machine is: counting at that arbitrary
+      // point could catch a renewal in flight (status 0), or one landing before the post step
+      // stops the refresher ("renewed N times" one more than counted).
+      const renewedBefore = endpoint.exchanges.length;
+      const file = path.join(main.env['ANTHROPIC_CONFIG_DIR']!, 'credentials', 'github-actions.json');
+      const tokenInFile = (): string | undefined => {
+        try {
+          return (JSON.parse(readFileSync(file, 'utf8')) as { access_token?: string }).access_token;
+        } catch {
+          return undefined; // not readable this instant: look again on the next poll
+        }
+      };
+      await waitUntil(
+        () =>
+          endpoint.exchanges.length > renewedBefore &&
+          endpoint.exchanges.at(-1)!.status !== 0 &&
+          tokenInFile() === endpoint.minted.at(-1)?.token,
+        60_000,
+        'renewal after the SDK step',
+      );
       const exchanges = endpoint.exchanges.slice(before);
       expect(exchanges.every((e) => e.status === 200)).toBe(true);
       expect(new Set(exchanges.map((e) => e.jti)).size).toBe(exchanges.length);
@@ -94,7 +125,10 @@ describe('background renewal', () => {
       const gaps = exchanges.slice(1).map((e, i) => e.at - exchanges[i]!.at);
       expect(Math.min(...gaps)).toBeGreaterThanOrEqual(15_000);
       expect(exchanges.length).toBeGreaterThanOrEqual(6);
-      expect(exchanges.length).toBeLessThanOrEqual(10);
+      // One renewal per 20 s of a 60 s token, however long the busy machine made the SDK step:
+      // no burst, none skipped.
+      const span = exchanges.at(-1)!.at - exchanges[0]!.at;
+      expect(exchanges.length).toBe(1 + Math.round(span / 20_000));
 
       const post = await runStep(job, 'post', { state: main.state });
       expect(post.code).toBe(0);
@@ -106,7 +140,7 @@ describe('background renewal', () => {
       killLeftovers(...states);
       await removeJob(job);
     }
-  }, 300_000);
+  }, 360_000);
 
   it('gives the refresher only the variables it needs: no runtime token, github-token or step secrets', async () => {
     const job = pushJob();

@@ -1,6 +1,6 @@
 // The refresher's loop against the real loopback stand-ins, on a clock the test drives: hours of
 // renewals take milliseconds, and the stand-ins judge expiry by the same clock.
-import { mkdtempSync, promises as fs, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, promises as fs, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -10,6 +10,7 @@ import { readStatus } from '../src/refresh-status.ts';
 import { describeRenewal } from '../src/renewal-report.ts';
 import { leaks } from './support/leaks.ts';
 import { startOidcService, type OidcService } from './support/oidc-service.ts';
+import { startFront } from './support/tls.ts';
 import { startTokenEndpoint, type FederationRule, type TokenEndpoint } from './support/token-endpoint.ts';
 
 const ORG = '12345678-90ab-cdef-1234-567890abcdef';
@@ -117,7 +118,9 @@ describe('runRefresher', () => {
     expect(status.lapsedAt).toBeNull();
     expect(status.recoveredAt).toBeNull();
     expect(JSON.stringify(await readStatus(config().statusFile))).not.toMatch(/sk-ant|eyJ/);
-  });
+    // About 180 real exchanges (RSA signing and verifying) and 720 file reads: 4 s on a quiet
+    // machine, 12 s measured with both cores busy. Nothing here waits on time; only the cap is raised.
+  }, 120_000);
 
   it('rides out a token endpoint outage that ends before the readers would stop using the token, with no lapse', async () => {
     // A real token's life (600 s): renewal starts half-way, and two failed renewals of four
@@ -371,5 +374,103 @@ describe('runRefresher', () => {
         )
       ).stopReason,
     ).toBe('credentials-removed');
+  });
+
+  it('notices a removed credentials file while it waits, long before the renewal is due', async () => {
+    const start = clock;
+    const before = endpoint.exchanges.length;
+    const status = await runRefresher(
+      config(600_000),
+      deps(() => false, {
+        sleep: async (ms) => {
+          clock += ms;
+          if (clock - start >= 7_000) rmSync(path.join(dir, 'creds.json'), { force: true });
+        },
+      }),
+    );
+    expect(status.stopReason).toBe('credentials-removed');
+    // Due at 300 s; the removal was seen at the next 5 s step.
+    expect(Date.parse(status.stoppedAt!) - start).toBe(10_000);
+    expect(endpoint.exchanges.length).toBe(before);
+  });
+});
+
+describe('runRefresher: removal and stop while a renewal is under way', () => {
+  it('does not write back a credentials file removed while the exchange was in flight, and stops', async () => {
+    const file = path.join(dir, 'creds.json');
+    // The file goes while the exchange request is on its way to the token endpoint.
+    const front = await startFront(endpoint.url, {
+      onRequest: (method, where) => {
+        if (method === 'POST' && where === '/v1/oauth/token') rmSync(file, { force: true });
+        return 'forward';
+      },
+    });
+    try {
+      const before = endpoint.exchanges.length;
+      const status = await runRefresher(
+        { ...config(), baseUrl: front.url },
+        deps(() => false),
+      );
+      expect(endpoint.exchanges.slice(before).map((e) => e.status)).toEqual([200]);
+      expect(status.stopReason).toBe('credentials-removed');
+      expect(status.rotations).toBe(0);
+      expect(existsSync(file)).toBe(false);
+      // No temp file holding the new token was left behind either.
+      expect(readdirSync(dir).sort()).toEqual(['status.json']);
+    } finally {
+      await front.close();
+    }
+  });
+
+  it('requests nothing more once stopped during a retry wait, and records no failure', async () => {
+    const stop = new AbortController();
+    endpoint.pushFaults(...Array.from({ length: 4 }, () => ({ kind: 'status' as const, status: 503 })));
+    const before = endpoint.exchanges.length;
+    let counts: [number, number] | undefined;
+    const status = await runRefresher(
+      config(),
+      deps(() => stop.signal.aborted, {
+        signal: stop.signal,
+        sleep: async (ms) => {
+          clock += ms;
+          // The first wait after a failed exchange is the retry's backoff: the post step stops it there.
+          if (endpoint.exchanges.length > before && counts === undefined) {
+            stop.abort();
+            counts = [oidc.requests.length, endpoint.exchanges.length];
+          }
+        },
+      }),
+    );
+    expect(counts).toBeDefined();
+    expect(endpoint.exchanges.length - before).toBe(1);
+    expect([oidc.requests.length, endpoint.exchanges.length]).toEqual(counts);
+    expect(status).toMatchObject({ stopReason: 'stopped', failuresInARow: 0, lastError: null, lastErrorAt: null, rotations: 0 });
+  });
+
+  it('cuts an exchange in flight when stopped, and records no failure', async () => {
+    const stop = new AbortController();
+    const front = await startFront(endpoint.url, {
+      onRequest: (method, where) => {
+        if (method !== 'POST' || where !== '/v1/oauth/token') return 'forward';
+        stop.abort();
+        return 'hold';
+      },
+    });
+    try {
+      const oidcBefore = oidc.requests.length;
+      const initial = await fileToken();
+      const status = await runRefresher(
+        { ...config(), baseUrl: front.url },
+        deps(() => stop.signal.aborted, { signal: stop.signal }),
+      );
+      // The held request's connection was closed by the refresher, not by a timeout.
+      await front.held[0]!.closed;
+      expect(front.held).toHaveLength(1);
+      expect(oidc.requests.length - oidcBefore).toBe(1);
+      expect(status).toMatchObject({ stopReason: 'stopped', failuresInARow: 0, lastError: null, rotations: 0 });
+      expect(await fileToken()).toEqual(initial);
+    } finally {
+      await front.close();
+    }
   });
 });

@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { isWatchedParentAlive, refresherEnv, REFRESHER_ENV } from '../src/refresher-process.ts';
+import { certificateNodeOptions, isWatchedParentAlive, refresherEnv, REFRESHER_ENV } from '../src/refresher-process.ts';
 import type { RefresherConfig } from '../src/refresh.ts';
 
 describe('the refresher process', () => {
@@ -32,5 +32,41 @@ describe('the refresher process', () => {
     );
     expect(REFRESHER_ENV).not.toContain('NODE_OPTIONS');
     expect(JSON.parse(env['CLAUDE_OIDC_REFRESHER_CONFIG']!)).toEqual(config);
+  });
+
+  it('gets what made the step trust its servers: the CA variables and the certificate flags of NODE_OPTIONS', () => {
+    const config = { statusFile: '/tmp/x/refresh-p.json' } as unknown as RefresherConfig;
+    const env = refresherEnv(
+      {
+        PATH: '/usr/bin',
+        NODE_EXTRA_CA_CERTS: '/etc/ca/extra.pem',
+        NODE_USE_SYSTEM_CA: '1',
+        SSL_CERT_FILE: '/etc/ca/bundle.pem',
+        SSL_CERT_DIR: '/etc/ca/certs',
+        NODE_OPTIONS: '--require /tmp/evil.js --use-system-ca --inspect=0.0.0.0:9229',
+      },
+      config,
+    );
+    expect(env).toMatchObject({
+      NODE_EXTRA_CA_CERTS: '/etc/ca/extra.pem',
+      NODE_USE_SYSTEM_CA: '1',
+      SSL_CERT_FILE: '/etc/ca/bundle.pem',
+      SSL_CERT_DIR: '/etc/ca/certs',
+      NODE_OPTIONS: '--use-system-ca',
+    });
+  });
+
+  it('keeps only --use-system-ca, --use-openssl-ca and --use-bundled-ca of NODE_OPTIONS, read the way Node reads it', () => {
+    expect(certificateNodeOptions(undefined)).toBeUndefined();
+    expect(certificateNodeOptions('')).toBeUndefined();
+    expect(certificateNodeOptions('--max-old-space-size=4096 --require ./x.js --import=y --inspect')).toBeUndefined();
+    expect(certificateNodeOptions('--use-openssl-ca')).toBe('--use-openssl-ca');
+    expect(certificateNodeOptions('  --use_system_ca   --use-system-ca ')).toBe('--use-system-ca');
+    expect(certificateNodeOptions('--use-bundled-ca --enable-source-maps')).toBe('--use-bundled-ca');
+    // A quoted argument is one word, whatever it holds; quotes around a flag still name the flag.
+    expect(certificateNodeOptions('--require "/tmp/a dir/--use-system-ca" "--use-openssl-ca"')).toBe('--use-openssl-ca');
+    expect(certificateNodeOptions('--title="x \\" --use-system-ca"')).toBeUndefined();
+    // Flags with a value, or not flags at all, are not certificate flags.
+    expect(certificateNodeOptions('--use-system-ca=1 use-openssl-ca -use-system-ca')).toBeUndefined();
   });
 });

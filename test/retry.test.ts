@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { classifyTransient, HttpStatusError } from '../src/http-errors.ts';
 import { NetworkError } from '../src/http.ts';
-import { backoffDelay, parseRetryAfter, RetriesExhausted, sleep, withRetry } from '../src/retry.ts';
+import { Aborted, backoffDelay, parseRetryAfter, RetriesExhausted, sleep, withRetry } from '../src/retry.ts';
 
 function status(code: number, headers: Record<string, string> = {}): HttpStatusError {
   return new HttpStatusError('test', { status: code, headers, body: '{}' }, undefined, [], 'x');
@@ -261,5 +261,72 @@ describe('backoffDelay and parseRetryAfter', () => {
       expect(parseRetryAfter(loose, 0), loose).toBeUndefined();
     }
     expect(parseRetryAfter(undefined, 0)).toBeUndefined();
+  });
+});
+
+describe('a stop request (AbortSignal)', () => {
+  const transient = (): { retry: boolean } => ({ retry: true });
+
+  it('ends a retry wait at once and starts no further attempt', async () => {
+    const stop = new AbortController();
+    const c = clock();
+    const attempts: number[] = [];
+    const error = await withRetry(
+      async (attempt) => {
+        attempts.push(attempt);
+        throw new Error('503');
+      },
+      {
+        deadline: c.now() + 60_000,
+        maxAttempts: 4,
+        baseDelayMs: 1000,
+        maxDelayMs: 8000,
+        classify: transient,
+        now: c.now,
+        random: () => 0.5,
+        // The stop arrives during the first wait; this sleep, like the real one, then returns at once.
+        sleep: async (ms, signal) => {
+          c.sleeps.push(ms);
+          stop.abort();
+          expect(signal?.aborted).toBe(true);
+        },
+        signal: stop.signal,
+      },
+    ).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(Aborted);
+    expect(attempts).toEqual([1]);
+    expect(c.sleeps).toEqual([750]);
+  });
+
+  it('starts nothing when already stopped, and throws Aborted rather than the attempt error when stopped during it', async () => {
+    const stopped = AbortSignal.abort();
+    let called = 0;
+    const options = { deadline: Date.now() + 60_000, maxAttempts: 4, baseDelayMs: 1, maxDelayMs: 1, classify: transient };
+    await expect(withRetry(async () => ++called, { ...options, signal: stopped })).rejects.toBeInstanceOf(Aborted);
+    expect(called).toBe(0);
+    const stop = new AbortController();
+    await expect(
+      withRetry(
+        async () => {
+          stop.abort();
+          throw new Error('cut');
+        },
+        { ...options, signal: stop.signal },
+      ),
+    ).rejects.toBeInstanceOf(Aborted);
+  });
+
+  it('the default sleep resolves as soon as its signal is aborted', async () => {
+    const stop = new AbortController();
+    let done = false;
+    const slept = sleep(3_600_000, stop.signal).then(() => {
+      done = true;
+    });
+    await Promise.resolve();
+    expect(done).toBe(false);
+    stop.abort();
+    await slept;
+    expect(done).toBe(true);
+    await sleep(3_600_000, AbortSignal.abort());
   });
 });

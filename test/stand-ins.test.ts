@@ -240,7 +240,13 @@ describe('OIDC service stand-in', () => {
       expect(html.status).toBe(200);
       expect(await html.text()).toMatch(/^<!DOCTYPE html>/);
       await expect(fetch(`${service.requestUrl}&audience=a`, { headers: auth })).rejects.toThrow();
-      await expect(fetch(`${service.requestUrl}&audience=a`, { headers: auth, signal: AbortSignal.timeout(150) })).rejects.toThrow();
+      // Abandon the hung request once the service has it (and so has spent the fault), not after a
+      // fixed 150 ms a busy machine can outrun: then the next request would meet the hang instead.
+      const abandon = new AbortController();
+      const hung = fetch(`${service.requestUrl}&audience=a`, { headers: auth, signal: abandon.signal });
+      await waitFor(() => service.requests.length === 4);
+      abandon.abort();
+      await expect(hung).rejects.toThrow();
       await fetchJwt(service);
       expect(service.requests).toHaveLength(5);
       expect(service.issued).toHaveLength(1);
@@ -451,12 +457,17 @@ describe('token endpoint stand-in: faults', () => {
     endpoint.pushFaults({ kind: 'reset' }, { kind: 'hang' });
     const jwt = await fetchJwt();
     await expect(exchange(jwt)).rejects.toThrow();
+    // Abandoned once the endpoint has recorded it, not after a fixed 150 ms a busy machine can outrun.
+    const recorded = endpoint.exchanges.length;
+    const abandon = new AbortController();
     const hung = fetch(`${endpoint.url}/v1/oauth/token`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: '{}',
-      signal: AbortSignal.timeout(150),
+      signal: abandon.signal,
     });
+    await waitFor(() => endpoint.exchanges.length === recorded + 1);
+    abandon.abort();
     await expect(hung).rejects.toThrow();
     expect(endpoint.exchanges.slice(-2).map((e) => [e.fault, e.status])).toEqual([
       ['reset', 0],
@@ -535,7 +546,9 @@ function decode(jwt: string): Record<string, unknown> {
   return JSON.parse(Buffer.from(part, 'base64url').toString('utf8')) as Record<string, unknown>;
 }
 
-async function waitFor(condition: () => boolean): Promise<void> {
-  for (let i = 0; i < 200 && !condition(); i++) await new Promise((resolve) => setTimeout(resolve, 5));
+/** Polls `condition`; the 10 s bound only turns a condition that never holds into a clear failure. */
+async function waitFor(condition: () => boolean, limitMs = 10_000): Promise<void> {
+  const until = Date.now() + limitMs;
+  while (!condition() && Date.now() < until) await new Promise((resolve) => setTimeout(resolve, 5));
   expect(condition()).toBe(true);
 }

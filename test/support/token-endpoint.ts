@@ -214,7 +214,9 @@ export async function startTokenEndpoint(options: TokenEndpointOptions): Promise
   function jwksFor(url: string): JwksGetter {
     let getter = jwksByUrl.get(url);
     if (getter === undefined) {
-      getter = createRemoteJWKSet(new URL(url), { timeoutDuration: 2000, cooldownDuration: 0 });
+      // The keys come from a loopback stand-in in this same process: a short timeout would turn a
+      // busy moment into a 'jwks_unavailable' denial (401) of an exchange the test expects to pass.
+      getter = createRemoteJWKSet(new URL(url), { timeoutDuration: 20_000, cooldownDuration: 0 });
       jwksByUrl.set(url, getter);
     }
     return getter;
