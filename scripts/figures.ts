@@ -4,7 +4,8 @@
 //   coverage/coverage-summary.json        from `npm run coverage` (every test but the README's, which checks these figures)
 //   reports/mutation-core/mutation.json   from `npm run mutate:core` (and reports/mutation/ from `npm run mutate`)
 //   the output of `npm run bench`, run here
-// A report that is missing is named, with the command that makes it; nothing is made up.
+// A report that is missing keeps the README's row from the last time it was measured (with that
+// day), or is named with the command that makes it; nothing is made up.
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { replaceSection } from './action-docs.ts';
@@ -17,9 +18,21 @@ interface CoverageTotals {
   readonly total: Record<'lines' | 'statements' | 'functions' | 'branches', { readonly pct: number }>;
 }
 
+const readme = readFileSync('README.md', 'utf8');
+
+/** The README's rows whose measure starts with `what`, as last recorded (each with its day). */
+function recordedRows(what: string): string[] {
+  return readme.split('\n').filter((line) => line.startsWith(`| ${what}`) && !line.includes('| not measured: run'));
+}
+
+function missing(what: string, command: string): string[] {
+  const recorded = recordedRows(what);
+  return recorded.length > 0 ? recorded : [`| ${what} | not measured: run \`${command}\` | | |`];
+}
+
 function coverageRows(): string[] {
   const file = 'coverage/coverage-summary.json';
-  if (!existsSync(file)) return [`| coverage of src/ | not measured: run \`npm run coverage\` | | |`];
+  if (!existsSync(file)) return missing('coverage of src/', 'npm run coverage');
   const { total } = JSON.parse(readFileSync(file, 'utf8')) as CoverageTotals;
   return [
     `| coverage of src/, every test but the README's | lines ${pct(total.lines.pct)}, branches ${pct(total.branches.pct)}, functions ${pct(total.functions.pct)}; in the test process only: run.ts, post.ts, verify.ts and the entries run as the bundle in the end-to-end tests' child processes, which it does not see | ${day(file)} | \`npm run coverage\` |`,
@@ -27,7 +40,7 @@ function coverageRows(): string[] {
 }
 
 function mutationRows(file: string, what: string, command: string): string[] {
-  if (!existsSync(file)) return [`| ${what} | not measured: run \`${command}\` | | |`];
+  if (!existsSync(file)) return missing(what, command);
   const scores = mutationScores(JSON.parse(readFileSync(file, 'utf8')) as MutationReport);
   const perFile = scores.files.map((f) => `${f.file.replace(/^src\//, '')} ${pct(f.score)}`).join(', ');
   return [
@@ -52,6 +65,5 @@ const body = [
   bench.replace(/^(Bundle sizes|Wall time[^\n]*|Worst case|Renewal[^\n]*)$/gm, '**$1**'),
 ].join('\n');
 
-const readme = readFileSync('README.md', 'utf8');
 writeFileSync('README.md', replaceSection(readme, 'figures', body));
 console.log('README figures rewritten.');
