@@ -36,8 +36,11 @@ export function findConflicts(env: NodeJS.ProcessEnv, exports: ReadonlySet<Expor
 /** The SDKs and the CLI send every request, the exported token with it, to ANTHROPIC_BASE_URL. */
 function findBaseUrlConflict(value: string, baseUrl: string): Conflict | undefined {
   if (value.trim() === '') return undefined;
-  const theirs = checkBaseUrl(value.trim(), 'ANTHROPIC_BASE_URL');
-  const readable = !theirs.problem?.startsWith('ANTHROPIC_BASE_URL is not a URL');
+  // Shown as its scheme and host only: the rest of a URL can carry a key.
+  const parsed = URL.canParse(value.trim()) ? new URL(value.trim()) : undefined;
+  const shown = parsed === undefined ? 'a value that is not a URL' : `"${parsed.protocol}//${parsed.host}"`;
+  const theirs = checkBaseUrl(value.trim(), 'ANTHROPIC_BASE_URL', shown);
+  const readable = parsed !== undefined;
   if (readable && theirs.url === baseUrl) return undefined;
   const there = readable ? new URL(theirs.url).host : 'a value that is not a URL';
   return {
@@ -93,6 +96,10 @@ export function resolveConflicts(conflicts: readonly Conflict[], policy: Conflic
   return {
     clear: [],
     keepBaseUrl: conflicts.some((c) => c.name === 'ANTHROPIC_BASE_URL'),
-    warnings: lines.map((l) => `${l}. Later steps will use it instead of the minted credentials.`),
+    warnings: conflicts.map((c, i) =>
+      c.name === 'ANTHROPIC_BASE_URL'
+        ? `${lines[i] ?? c.name}. Later steps will send the minted token there.`
+        : `${lines[i] ?? c.name}. Later steps will use it instead of the minted credentials.`,
+    ),
   };
 }

@@ -162,25 +162,28 @@ function readBaseUrl(read: InputReader, out: Collector): string {
 
 /** An API root later steps may send a token to: https, or http on loopback only; no credentials,
  *  query or fragment. `url` is the value without a trailing slash (the default when unreadable);
- *  `problem` names `what` and says what is wrong. */
-export function checkBaseUrl(value: string, what: string): { readonly url: string; readonly problem?: string } {
+ *  `problem` names `what`, says what is wrong and shows the value as `shown`. */
+export function checkBaseUrl(
+  value: string,
+  what: string,
+  shown = describeValue(value),
+): { readonly url: string; readonly problem?: string } {
   let url: URL;
   try {
     url = new URL(value);
   } catch {
-    return { url: DEFAULT_BASE_URL, problem: `${what} is not a URL: got ${describeValue(value)}` };
+    return { url: DEFAULT_BASE_URL, problem: `${what} is not a URL: got ${shown}` };
   }
   const href = url.href.replace(/\/+$/, '');
   if (url.username !== '' || url.password !== '') return { url: href, problem: `${what} must not carry credentials (user:password@)` };
-  if (/[?#]/.test(value)) return { url: href, problem: `${what} must not have a query or fragment: got ${describeValue(value)}` };
+  if (/[?#]/.test(value)) return { url: href, problem: `${what} must not have a query or fragment: got ${shown}` };
   if (url.protocol === 'http:' && !LOOPBACK_HOSTS.has(url.hostname)) {
     return {
       url: href,
-      problem: `${what} may use http: only for localhost, 127.0.0.1 or ::1 (tokens must not cross a network in clear text): got ${describeValue(value)}`,
+      problem: `${what} may use http: only for localhost, 127.0.0.1 or ::1 (tokens must not cross a network in clear text): got ${shown}`,
     };
   }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:')
-    return { url: href, problem: `${what} must be an https: URL: got ${describeValue(value)}` };
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') return { url: href, problem: `${what} must be an https: URL: got ${shown}` };
   return { url: href };
 }
 

@@ -81,12 +81,15 @@ function splitNodeOptions(value: string): string[] {
  */
 export function certificateNodeOptions(value: string | undefined): string | undefined {
   if (value === undefined) return undefined;
-  const kept: string[] = [];
+  // As Node reads them: `--flag` and `--flag=value` turn a flag on, `--no-flag` off, the last wins.
+  const state = new Map<string, boolean>();
   for (const word of splitNodeOptions(value)) {
     if (!word.startsWith('--')) continue;
-    const name = word.slice(2).replace(/_/g, '-');
-    if (CERTIFICATE_FLAGS.has(name) && !kept.includes(`--${name}`)) kept.push(`--${name}`);
+    const name = (word.slice(2).split('=')[0] ?? '').replace(/_/g, '-');
+    if (CERTIFICATE_FLAGS.has(name)) state.set(name, true);
+    else if (name.startsWith('no-') && CERTIFICATE_FLAGS.has(name.slice(3))) state.set(name.slice(3), false);
   }
+  const kept = [...state].filter(([, on]) => on).map(([name]) => `--${name}`);
   return kept.length === 0 ? undefined : kept.join(' ');
 }
 

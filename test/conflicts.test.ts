@@ -126,7 +126,9 @@ describe('conflicting credentials', () => {
       const outcome = resolveConflicts(findConflicts({ ANTHROPIC_BASE_URL: 'https://gateway.example.com' }, profile, BASE), 'warn');
       expect(outcome.keepBaseUrl).toBe(true);
       expect(outcome.clear).toEqual([]);
-      expect(outcome.warnings[0]).toMatch(/^ANTHROPIC_BASE_URL is already set .*gateway\.example\.com.*Later steps will use it/);
+      expect(outcome.warnings[0]).toMatch(
+        /^ANTHROPIC_BASE_URL is already set .*gateway\.example\.com.*Later steps will send the minted token there\.$/,
+      );
     });
 
     it('warn still refuses a value that fails the base-url rules: http off loopback, not a URL, credentials', () => {
@@ -134,11 +136,17 @@ describe('conflicting credentials', () => {
         ['http://gateway.example.com', /ANTHROPIC_BASE_URL may use http: only for localhost/],
         ['not a url', /ANTHROPIC_BASE_URL is not a URL/],
         ['https://u:p@gateway.example.com', /ANTHROPIC_BASE_URL must not carry credentials/],
+        [
+          'http://gateway.example.com/a?key=0123456789abcdefSECRET',
+          /ANTHROPIC_BASE_URL must not have a query or fragment: got "http:\/\/gateway\.example\.com"; /,
+        ],
       ] as const) {
         const conflicts = findConflicts({ ANTHROPIC_BASE_URL: value }, profile, BASE);
         const e = error(() => resolveConflicts(conflicts, 'warn'));
         expect(e.code, value).toBe('conflicting-credentials');
         expect(e.message, value).toMatch(why);
+        // Only the scheme and host of a value from the environment are shown: the rest can carry a key.
+        expect(e.message, value).not.toMatch(/key=|0123456789|u:p@|SECRET/);
         expect(e.hint).toMatch(/conflicting-credentials: override/);
         // override replaces it, so nothing unsafe is kept.
         expect(resolveConflicts(conflicts, 'override').keepBaseUrl).toBe(false);

@@ -66,7 +66,12 @@ describe('the refresher process', () => {
     // A quoted argument is one word, whatever it holds; quotes around a flag still name the flag.
     expect(certificateNodeOptions('--require "/tmp/a dir/--use-system-ca" "--use-openssl-ca"')).toBe('--use-openssl-ca');
     expect(certificateNodeOptions('--title="x \\" --use-system-ca"')).toBeUndefined();
-    // Flags with a value, or not flags at all, are not certificate flags.
-    expect(certificateNodeOptions('--use-system-ca=1 use-openssl-ca -use-system-ca')).toBeUndefined();
+    // Not flags at all are not certificate flags.
+    expect(certificateNodeOptions('use-openssl-ca -use-system-ca')).toBeUndefined();
+    // As Node reads them: a value still turns the flag on, --no- turns it off, the last one wins.
+    expect(certificateNodeOptions('--use-system-ca=1')).toBe('--use-system-ca');
+    expect(certificateNodeOptions('--use_openssl_ca=true')).toBe('--use-openssl-ca');
+    expect(certificateNodeOptions('--use-openssl-ca --no-use-openssl-ca')).toBeUndefined();
+    expect(certificateNodeOptions('--no-use-system-ca --use-system-ca --use-bundled-ca')).toBe('--use-system-ca --use-bundled-ca');
   });
 });
