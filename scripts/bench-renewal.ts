@@ -1,12 +1,12 @@
-// Worst cases of background renewal, measured on a simulated clock: the real refresher loop
-// (src/refresh.ts) against the loopback stand-ins, whose token lifetimes and expiry checks follow
+// Worst cases of background renewal, measured on a simulated clock: the real renewal process loop
+// (src/renewal/loop.ts) against the loopback stand-ins, whose token lifetimes and expiry checks follow
 // the same clock, so hours of a job take a second. Reported by `npm run bench`.
 import { mkdtempSync, promises as fs, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { credentialsJson } from '../src/profile.ts';
-import { runRefresher } from '../src/refresh.ts';
-import { READERS_EXPIRY_MARGIN_MS } from '../src/refresh-schedule.ts';
+import { credentialsJson } from '../src/export/profile.ts';
+import { runRenewal } from '../src/renewal/loop.ts';
+import { READERS_EXPIRY_MARGIN_MS } from '../src/renewal/schedule.ts';
 import { startOidcService, type OidcService } from '../test/support/oidc-service.ts';
 import { startTokenEndpoint, type FederationRule } from '../test/support/token-endpoint.ts';
 
@@ -51,7 +51,7 @@ async function simulate(scenario: string, jobMs: number, outageMs: number, denie
   let outage = false;
   let minLeftMs = Number.POSITIVE_INFINITY;
   try {
-    const status = await runRefresher(
+    const status = await runRenewal(
       {
         ids: { federationRuleId: rule.id, organizationId: ORG },
         audience: rule.audience,

@@ -1,6 +1,6 @@
 // `npm run bench`: bundle sizes, and wall times of the bundled action against the loopback
 // stand-ins: the median of several full runs (main + post), the post step with a running
-// refresher, and the worst case of a hung token endpoint (bounded by timeout-seconds); then the
+// renewal process, and the worst case of a hung token endpoint (bounded by timeout-seconds); then the
 // worst cases of background renewal on a simulated clock (scripts/bench-renewal.ts).
 import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -32,7 +32,7 @@ async function main(): Promise<void> {
   table(
     'Bundle sizes',
     ['bundle', 'size', 'gzip'],
-    ['main', 'post', 'refresher'].map((name) => {
+    ['main', 'post'].map((name) => {
       const file = path.join(ROOT, 'dist', name, 'index.js');
       return [`dist/${name}/index.js`, kb(statSync(file).size), kb(gzipSync(readFileSync(file)).length)];
     }),
@@ -43,7 +43,7 @@ async function main(): Promise<void> {
   const inputs = { 'federation-rule-id': 'fdrl_01Bench', 'organization-id': ORG, 'base-url': endpoint.url, summary: 'true' };
   const mainTimes: number[] = [];
   const postTimes: number[] = [];
-  const postWithRefresher: number[] = [];
+  const postWithRenewal: number[] = [];
   try {
     for (let i = 0; i < RUNS; i++) {
       for (const refresh of ['false', 'true']) {
@@ -61,7 +61,7 @@ async function main(): Promise<void> {
           mainTimes.push(t1 - t0);
           postTimes.push(t2 - t1);
         } else {
-          postWithRefresher.push(t2 - t1);
+          postWithRenewal.push(t2 - t1);
         }
         await removeJob(job);
       }
@@ -89,12 +89,12 @@ async function main(): Promise<void> {
           ms(Math.min(...mainTimes)),
           ms(Math.max(...mainTimes)),
         ],
-        ['post step (no refresher)', ms(median(postTimes)), ms(Math.min(...postTimes)), ms(Math.max(...postTimes))],
+        ['post step (no renewal process)', ms(median(postTimes)), ms(Math.min(...postTimes)), ms(Math.max(...postTimes))],
         [
-          'post step (stops the refresher, reports, removes files)',
-          ms(median(postWithRefresher)),
-          ms(Math.min(...postWithRefresher)),
-          ms(Math.max(...postWithRefresher)),
+          'post step (stops the renewal process, reports, removes files)',
+          ms(median(postWithRenewal)),
+          ms(Math.min(...postWithRenewal)),
+          ms(Math.max(...postWithRenewal)),
         ],
         ['full run: main + post', ms(median(mainTimes.map((m, i) => m + postTimes[i]!))), '', ''],
       ],
@@ -106,7 +106,7 @@ async function main(): Promise<void> {
     );
     table(
       'Renewal on a simulated clock (600 s tokens; the SDKs and the CLI stop using a token 30 s before it expires)',
-      ['scenario', 'exchanges', 'least time to live in the file', 'lapsed', 'refresher stopped'],
+      ['scenario', 'exchanges', 'least time to live in the file', 'lapsed', 'renewal process stopped'],
       (await renewalRuns()).map((r) => [
         r.scenario,
         String(r.exchanges),

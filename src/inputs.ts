@@ -1,8 +1,8 @@
 // Every input, read once into one typed object. Every problem is collected and reported together,
 // each naming the input and showing a valid value. Nothing here touches the network.
 import { InputError } from './errors.ts';
-import type { GateSettings, MinPermission } from './gate.ts';
-import { isProfileName } from './profile.ts';
+import type { GateSettings, MinPermission } from './gate/gate.ts';
+import { isProfileName } from './export/profile.ts';
 
 export const DEFAULT_BASE_URL = 'https://api.anthropic.com';
 export const DEFAULT_AUDIENCE = 'https://api.anthropic.com';

@@ -1,14 +1,14 @@
-// Entry of the post step: stops the refresher, reports how renewal went, removes every file the
+// Entry of the post step: stops the renewal process, reports how renewal went, removes every file the
 // action wrote. Nothing here fails the job: problems become warnings, and each clean-up step runs
 // even when an earlier one failed, removing the credentials last of all.
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { messageOf } from './errors.ts';
-import { getState, info, warning } from './post-commands.ts';
-import { CONFIG_DIR_NAME, isProfileName, profilePaths, removeProfile, statusFilePath } from './profile.ts';
-import { readStatus, type RefreshStatus } from './refresh-status.ts';
-import { stopRefresher, type StopOutcome } from './refresher-process.ts';
-import { describeMissingStatus, describeRenewal } from './renewal-report.ts';
+import { getState, info, warning } from './log/post-commands.ts';
+import { CONFIG_DIR_NAME, isProfileName, profilePaths, removeProfile, statusFilePath } from './export/profile.ts';
+import { readStatus, type RenewalStatus } from './renewal/status.ts';
+import { stopRenewalProcess, type StopOutcome } from './renewal/process.ts';
+import { describeMissingStatus, describeRenewal } from './renewal/report.ts';
 import { STATE } from './state.ts';
 
 async function attempt(what: string, step: () => Promise<void>): Promise<void> {
@@ -30,11 +30,11 @@ function unexpectedState(configDir: string, profile: string, statusFile: string,
 }
 
 async function post(): Promise<void> {
-  const pid = Number(getState(STATE.refresherPid));
+  const pid = Number(getState(STATE.renewalPid));
   const statusFile = getState(STATE.statusFile);
   const configDir = getState(STATE.configDir);
   const profile = getState(STATE.profile);
-  let status: RefreshStatus | undefined;
+  let status: RenewalStatus | undefined;
   let stopped: StopOutcome | undefined;
 
   // Post removes files and signals a process: only the ones main itself made.
@@ -46,17 +46,18 @@ async function post(): Promise<void> {
 
   const hasPid = Number.isInteger(pid) && pid > 0;
   if (hasPid && statusFile !== '') {
-    await attempt('stopping the refresher', async () => {
-      // A refresher that stopped on its own says so; never signal a pid it no longer holds.
+    await attempt('stopping the renewal process', async () => {
+      // A renewal process that stopped on its own says so; never signal a pid it no longer holds.
       const before = await readStatus(statusFile);
       if (before?.stoppedAt !== null && before?.stoppedAt !== undefined) return;
       // With no status yet, the process is still checked (its command line, on Linux) and stopped.
-      stopped = await stopRefresher(pid, statusFile);
-      if (stopped === 'still-running') warning(`The background refresher (pid ${pid}) did not stop; the runner ends it with the job.`);
+      stopped = await stopRenewalProcess(pid, statusFile);
+      if (stopped === 'still-running')
+        warning(`The background renewal process (pid ${pid}) did not stop; the runner ends it with the job.`);
     });
   }
   if (statusFile !== '') {
-    await attempt('reading the refresher status', async () => {
+    await attempt('reading the renewal process status', async () => {
       status = await readStatus(statusFile);
       const report = status === undefined ? describeMissingStatus(hasPid ? pid : undefined, stopped) : describeRenewal(status, Date.now());
       for (const line of report.info) info(line);

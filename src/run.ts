@@ -1,26 +1,26 @@
 // The main step, as a list of steps: read inputs, gate the run, fetch the OIDC token, exchange it,
-// verify, export, start the refresher, write the summary.
+// verify, export, start the renewal process, write the summary.
 import * as core from '@actions/core';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { clockSkewWarning, formatClaims, readClaims, type Claims } from './claims.ts';
-import { findConflicts, resolveConflicts } from './conflicts.ts';
+import { clockSkewWarning, formatClaims, readClaims, type Claims } from './diagnostics/claims.ts';
+import { findConflicts, resolveConflicts } from './export/conflicts.ts';
 import { ActionError, messageOf } from './errors.ts';
-import { tokenFingerprint } from './fingerprint.ts';
-import { decide, readGateContext, type GateDecision } from './gate.ts';
+import { tokenFingerprint } from './diagnostics/fingerprint.ts';
+import { decide, readGateContext, type GateDecision } from './gate/gate.ts';
 import { inputsFromEnv, readSettings, type Settings } from './inputs.ts';
-import { breakLegacyCommands, oneLine } from './log-line.ts';
-import { mintToken, type MintResult } from './mint.ts';
-import { fetchIdToken, oidcEndpointFromEnv, type OidcEndpoint } from './oidc.ts';
-import { statusFilePath } from './profile.ts';
-import { exportCredentials } from './export.ts';
-import { scrub } from './redact.ts';
-import { startRefresher } from './refresher-process.ts';
-import { likelyMismatches, suggestionNotes, suggestRule } from './rule-suggestion.ts';
+import { breakLegacyCommands, oneLine } from './log/log-line.ts';
+import { mintToken, type MintResult } from './credentials/mint.ts';
+import { fetchIdToken, oidcEndpointFromEnv, type OidcEndpoint } from './credentials/oidc.ts';
+import { statusFilePath } from './export/profile.ts';
+import { exportCredentials } from './export/export.ts';
+import { scrub } from './log/redact.ts';
+import { startRenewalProcess } from './renewal/process.ts';
+import { likelyMismatches, suggestionNotes, suggestRule } from './diagnostics/rule-suggestion.ts';
 import { STATE } from './state.ts';
-import { deniedSummary, dryRunSummary, successSummary, type GateLine } from './summary.ts';
+import { deniedSummary, dryRunSummary, successSummary, type GateLine } from './diagnostics/summary.ts';
 import { userAgent } from './user-agent.ts';
-import { verifyToken } from './verify.ts';
+import { verifyToken } from './diagnostics/verify.ts';
 
 /** What the failure handler needs to know about how far the run got. */
 export interface RunContext {
@@ -233,15 +233,14 @@ async function verify(settings: Settings, minted: MintResult, agent: string, dea
   core.info('Verified: the token reaches the API (GET /v1/models answered 200).');
 }
 
-function refresherScript(): string {
+/** The main bundle itself (it runs the renewal process when started with the marker); from source,
+ *  src/main.ts. */
+function renewalEntry(): string {
   const here = fileURLToPath(import.meta.url);
-  // Bundled: dist/main/index.js → dist/refresher/index.js. From source: src/run.ts → src/refresher.ts.
-  return here.endsWith('.ts')
-    ? path.join(path.dirname(here), 'refresher.ts')
-    : path.join(path.dirname(here), '..', 'refresher', 'index.js');
+  return here.endsWith('.ts') ? path.join(path.dirname(here), 'main.ts') : here;
 }
 
-/** Starts the refresher and waits until it reports; false when renewal is not assured. */
+/** Starts the renewal process and waits until it reports; false when renewal is not assured. */
 async function startRenewal(
   settings: Settings,
   minted: MintResult,
@@ -250,13 +249,13 @@ async function startRenewal(
   deadline: number,
 ): Promise<boolean> {
   const statusFile = statusFilePath(configDir, settings.profile);
-  const started = await startRefresher(
-    refresherScript(),
+  const started = await startRenewalProcess(
+    renewalEntry(),
     {
       ids: settings.ids,
       audience: settings.audience,
       baseUrl: settings.baseUrl,
-      userAgent: `${userAgent(env)} refresher`,
+      userAgent: `${userAgent(env)} renewal`,
       credentialsFile: path.join(configDir, 'credentials', `${settings.profile}.json`),
       statusFile,
       watchPid: process.ppid,
@@ -268,23 +267,23 @@ async function startRenewal(
   const { pid } = started;
   const expiresAt = new Date(minted.expiresAt).toISOString();
   if (started.state === 'exited') {
-    // Nothing left to stop or report on: post leaves the refresher alone and removes the files.
+    // Nothing left to stop or report on: post leaves the renewal process alone and removes the files.
     const how = started.signal ?? `code ${started.code ?? 'unknown'}`;
     core.warning(
-      `The background refresher (pid ${pid}) exited (${how}) before it started: the profile's token is not renewed and expires at ${expiresAt}.`,
+      `The background renewal process (pid ${pid}) exited (${how}) before it started: the profile's token is not renewed and expires at ${expiresAt}.`,
     );
     return false;
   }
-  core.saveState(STATE.refresherPid, String(pid));
+  core.saveState(STATE.renewalPid, String(pid));
   core.saveState(STATE.statusFile, statusFile);
   if (started.state === 'silent') {
     core.warning(
-      `The background refresher (pid ${pid}) has not reported that it started: renewal is not assured, and the profile's token expires at ${expiresAt}. The post step stops it and reports what it did.`,
+      `The background renewal process (pid ${pid}) has not reported that it started: renewal is not assured, and the profile's token expires at ${expiresAt}. The post step stops it and reports what it did.`,
     );
     return false;
   }
   core.info(
-    `Started the background refresher (pid ${pid}): the profile's token is renewed before it expires, until the post step stops it.`,
+    `Started the background renewal process (pid ${pid}): the profile's token is renewed before it expires, until the post step stops it.`,
   );
   core.info(
     'Renewed tokens are written only to the profile; a background process cannot register log masks, so no step should print the profile.',

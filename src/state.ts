@@ -2,6 +2,6 @@
 export const STATE = {
   configDir: 'config-dir',
   profile: 'profile',
-  refresherPid: 'refresher-pid',
+  renewalPid: 'renewal-pid',
   statusFile: 'status-file',
 } as const;

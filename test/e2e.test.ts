@@ -150,9 +150,9 @@ describe('the bundled action, end to end', () => {
     expect(main.code).toBe(0);
     // The status file's place holds a directory with something in it: removing it fails.
     const configDir = main.env['ANTHROPIC_CONFIG_DIR']!;
-    const blocker = path.join(configDir, 'refresh-github-actions.json');
+    const blocker = path.join(configDir, 'renewal-github-actions.json');
     await fs.mkdir(path.join(blocker, 'inside'), { recursive: true });
-    const post = await runStep(job, 'post', { state: { ...main.state, 'status-file': blocker, 'refresher-pid': '999999' } });
+    const post = await runStep(job, 'post', { state: { ...main.state, 'status-file': blocker, 'renewal-pid': '999999' } });
     expect(post.code).toBe(0);
     expect(warnings(post).join('\n')).toMatch(/Cleaning up \(removing the status file\)/);
     expect(existsSync(path.join(configDir, 'credentials', 'github-actions.json'))).toBe(false);
@@ -164,7 +164,7 @@ describe('the bundled action, end to end', () => {
     ['a profile name that climbs out', (s: Record<string, string>) => ({ ...s, profile: '../../victim' })],
     [
       "a status file that is not the profile's",
-      (s: Record<string, string>, elsewhere: string) => ({ ...s, 'status-file': path.join(elsewhere, 'x.json'), 'refresher-pid': '1' }),
+      (s: Record<string, string>, elsewhere: string) => ({ ...s, 'status-file': path.join(elsewhere, 'x.json'), 'renewal-pid': '1' }),
     ],
   ])('post touches nothing when its saved state is not what main saves: %s', async (_, tamper) => {
     const main = await runStep(job, 'main', { inputs: baseInputs() });

@@ -1,0 +1,35 @@
+// The renewal process's status file: what it did, never a secret. The renewal process writes it; post reads it.
+import { promises as fs } from 'node:fs';
+import { writeFileAtomic } from '../export/profile.ts';
+
+export type StopReason = 'stopped' | 'parent-gone' | 'oidc-request-token-rejected' | 'credentials-removed' | 'gave-up';
+
+export interface RenewalStatus {
+  readonly version: 1;
+  readonly pid: number;
+  readonly startedAt: string;
+  readonly rotations: number;
+  readonly lastSuccessAt: string | null;
+  readonly expiresAt: string;
+  readonly failuresInARow: number;
+  readonly lastError: string | null;
+  readonly lastErrorAt: string | null;
+  /** When the credentials file last held an expired token with no renewal in sight. */
+  readonly lapsedAt: string | null;
+  /** When a renewal succeeded again after a lapse. */
+  readonly recoveredAt: string | null;
+  readonly stoppedAt: string | null;
+  readonly stopReason: StopReason | null;
+}
+
+export async function writeStatus(file: string, status: RenewalStatus): Promise<void> {
+  await writeFileAtomic(file, `${JSON.stringify(status, null, 2)}\n`);
+}
+
+export async function readStatus(file: string): Promise<RenewalStatus | undefined> {
+  try {
+    return JSON.parse(await fs.readFile(file, 'utf8')) as RenewalStatus;
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,151 @@
+import { existsSync, mkdtempSync, promises as fs, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { ActionError } from '../../src/errors.ts';
+import {
+  prepareConfigDir,
+  profilePaths,
+  removeProfile,
+  replaceIfPresent,
+  writeFileAtomic,
+  writeProfile,
+} from '../../src/export/profile.ts';
+
+let runnerTemp: string;
+beforeEach(() => {
+  runnerTemp = mkdtempSync(path.join(tmpdir(), 'profile-test-'));
+});
+afterEach(async () => {
+  await fs.rm(runnerTemp, { recursive: true, force: true });
+});
+
+const mode = (p: string): number => statSync(p).mode & 0o777;
+
+describe('profile files', () => {
+  it('writes a user_oauth profile with 0600 credentials in 0700 directories under RUNNER_TEMP', async () => {
+    const dir = await prepareConfigDir(runnerTemp);
+    expect(dir.startsWith(runnerTemp)).toBe(true);
+    const paths = await writeProfile(dir, 'ci', 'sk-ant-oat01-test-x', 1_700_000_000_500);
+    expect(JSON.parse(await fs.readFile(paths.config, 'utf8'))).toEqual({ version: '1.0', authentication: { type: 'user_oauth' } });
+    expect(JSON.parse(await fs.readFile(paths.credentials, 'utf8'))).toEqual({
+      version: '1.0',
+      type: 'oauth_token',
+      access_token: 'sk-ant-oat01-test-x',
+      expires_at: 1_700_000_000,
+    });
+    expect(mode(paths.credentials)).toBe(0o600);
+    for (const d of [dir, path.join(dir, 'credentials'), path.join(dir, 'configs')]) expect(mode(d)).toBe(0o700);
+  });
+
+  it('refuses a second profile of the same name, and allows another name beside it', async () => {
+    const dir = await prepareConfigDir(runnerTemp);
+    await writeProfile(dir, 'a', 'tok1', 0);
+    await expect(writeProfile(dir, 'a', 'tok2', 0)).rejects.toThrow(/already written by an earlier step/);
+    const b = await writeProfile(await prepareConfigDir(runnerTemp), 'b', 'tok3', 0);
+    expect((JSON.parse(await fs.readFile(b.credentials, 'utf8')) as { access_token: string }).access_token).toBe('tok3');
+  });
+
+  it('refuses a config directory that is a symlink', async () => {
+    const elsewhere = mkdtempSync(path.join(tmpdir(), 'elsewhere-'));
+    await fs.symlink(elsewhere, path.join(runnerTemp, 'claude-oidc'));
+    await expect(prepareConfigDir(runnerTemp)).rejects.toBeInstanceOf(ActionError);
+    await fs.rm(elsewhere, { recursive: true, force: true });
+  });
+
+  it('refuses a RUNNER_TEMP that is missing or relative', async () => {
+    await expect(prepareConfigDir('')).rejects.toThrow(/RUNNER_TEMP/);
+    await expect(prepareConfigDir('relative/dir')).rejects.toThrow(/RUNNER_TEMP/);
+  });
+
+  it('replaces a file atomically and leaves no temp file behind', async () => {
+    const dir = await prepareConfigDir(runnerTemp);
+    const file = path.join(dir, 'credentials', 'x.json');
+    await writeFileAtomic(file, 'one');
+    await writeFileAtomic(file, 'two');
+    expect(await fs.readFile(file, 'utf8')).toBe('two');
+    expect(mode(file)).toBe(0o600);
+    expect(await fs.readdir(path.dirname(file))).toEqual(['x.json']);
+  });
+
+  it('leaves no temp file and no half profile behind when writing the credentials fails', async () => {
+    const dir = await prepareConfigDir(runnerTemp);
+    // A directory in the credentials file's place makes the final rename fail.
+    await fs.mkdir(path.join(dir, 'credentials', 'ci.json', 'x'), { recursive: true });
+    await expect(writeProfile(dir, 'ci', 'sk-ant-oat01-test-x', 0)).rejects.toThrow();
+    expect(await fs.readdir(path.join(dir, 'credentials'))).toEqual(['ci.json']);
+    expect(await fs.readdir(path.join(dir, 'configs'))).toEqual([]);
+  });
+
+  it('removes only its own profile, then the directories once empty', async () => {
+    const dir = await prepareConfigDir(runnerTemp);
+    const a = await writeProfile(dir, 'a', 'tok1', 0);
+    const b = await writeProfile(dir, 'b', 'tok2', 0);
+    await fs.writeFile(path.join(dir, 'credentials', '.a.json.abc.tmp'), 'partial');
+    await removeProfile(a);
+    expect(await fs.readdir(path.join(dir, 'credentials'))).toEqual(['b.json']);
+    await removeProfile(b);
+    await expect(fs.stat(dir)).rejects.toThrow();
+    expect(profilePaths(dir, 'x').credentials).toBe(path.join(dir, 'credentials', 'x.json'));
+  });
+
+  describe('replacing credentials only while they are wanted', () => {
+    async function credentials(): Promise<string> {
+      const dir = await prepareConfigDir(runnerTemp);
+      const file = path.join(dir, 'credentials', 'ci.json');
+      await fs.writeFile(file, 'old', { mode: 0o600 });
+      return file;
+    }
+
+    it('replaces a file that is there, 0600, with no temp file left', async () => {
+      const file = await credentials();
+      expect(await replaceIfPresent(file, 'new', () => true)).toBe('replaced');
+      expect(await fs.readFile(file, 'utf8')).toBe('new');
+      expect(mode(file)).toBe(0o600);
+      expect(await fs.readdir(path.dirname(file))).toEqual(['ci.json']);
+    });
+
+    it('does not bring back a removed file, and removes its temp file', async () => {
+      const file = await credentials();
+      await fs.rm(file);
+      expect(await replaceIfPresent(file, 'new', () => true)).toBe('removed');
+      expect(await fs.readdir(path.dirname(file))).toEqual([]);
+    });
+
+    it('leaves the file alone once it is no longer wanted (a stop request)', async () => {
+      const file = await credentials();
+      expect(await replaceIfPresent(file, 'new', () => false)).toBe('unwanted');
+      expect(await fs.readFile(file, 'utf8')).toBe('old');
+      expect(await fs.readdir(path.dirname(file))).toEqual(['ci.json']);
+    });
+
+    it.runIf(process.platform === 'linux')(
+      'undoes a rename that recreated a file removed after the last check (Linux: from the directory events)',
+      async () => {
+        const file = await credentials();
+        let removed = false;
+        // wanted() is the last check before the rename: the file goes right after it.
+        const outcome = await replaceIfPresent(file, 'new', () => {
+          if (!removed) {
+            rmSync(file);
+            removed = true;
+          }
+          return true;
+        });
+        expect(removed).toBe(true);
+        expect(outcome).toBe('removed');
+        expect(existsSync(file)).toBe(false);
+        expect(await fs.readdir(path.dirname(file))).toEqual([]);
+      },
+    );
+
+    it('removes what it wrote when the stop request came during the rename', async () => {
+      const file = await credentials();
+      let checks = 0;
+      // Wanted at the check before the rename, not at the one after it.
+      expect(await replaceIfPresent(file, 'new', () => ++checks === 1)).toBe('unwanted');
+      expect(existsSync(file)).toBe(false);
+      expect(await fs.readdir(path.dirname(file))).toEqual([]);
+    });
+  });
+});
