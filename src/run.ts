@@ -107,7 +107,7 @@ function budget(deadline: number, cap: number): number {
 async function gateRun(settings: Settings, env: NodeJS.ProcessEnv, deadline: number): Promise<GateDecision> {
   // Each look-up gets at most a fifth of timeout-seconds (10 s at most), and all of them, retries
   // included, end by the step's deadline.
-  const decision = await decide(settings.gate, readGateContext(env), {
+  const decision = await decide(settings.gate, await readGateContext(env), {
     userAgent: userAgent(env),
     timeoutMs: budget(deadline, Math.min(10_000, (settings.timeoutSeconds * 1000) / 5)),
     deadline,

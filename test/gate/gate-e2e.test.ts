@@ -5,6 +5,7 @@ import path from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startFakeGitHub, type FakeGitHub } from '../support/github-api.ts';
 import { startOidcService, type OidcService } from '../support/oidc-service.ts';
+import { startProxy } from '../support/proxy.ts';
 import { errors, newJob, removeJob, runStep, type Job } from '../support/runner.ts';
 import { startTokenEndpoint, type TokenEndpoint } from '../support/token-endpoint.ts';
 
@@ -479,5 +480,85 @@ describe('the gate in the bundled action', () => {
       expect(error).toMatch(/allow-fork-heads must be true or false/);
     });
     expect(github.requests).toEqual([]);
+  });
+});
+
+describe('@actions/github in the bundle', () => {
+  /** octocat's comment on issue #3: one look-up, octocat's permission. */
+  const octocatComment = {
+    issue: { number: 3, user: { login: 'octocat' } },
+    comment: { user: { login: 'octocat', type: 'User' }, body: '@claude do it' },
+    repository: repo,
+    sender: { login: 'octocat', type: 'User' },
+  };
+
+  it('reads an invalid event file only when the gate asks: a pull_request is denied naming it, a push (no payload needed) mints', async () => {
+    const file = path.join(job.dir, 'broken.json');
+    writeFileSync(file, '{"pull_request": {');
+    const env = (name: string): Record<string, string> => ({
+      GITHUB_EVENT_NAME: name,
+      GITHUB_EVENT_PATH: file,
+      GITHUB_ACTOR: 'octocat',
+      GITHUB_TRIGGERING_ACTOR: 'octocat',
+    });
+    await expectNoCredentialTraffic(async () => {
+      const main = await runStep(job, 'main', { inputs: inputs({ 'on-deny': 'skip' }), env: env('pull_request') });
+      expect(main.code).toBe(0);
+      expect(main.outputs['reason']).toBe('permission-check-failed');
+      expect(main.stdout).toMatch(/could not read the event payload \(the event file is not valid JSON\), so the run cannot be judged/);
+      expect(main.stderr).not.toMatch(/SyntaxError/);
+    });
+    const push = await runStep(job, 'main', { inputs: inputs(), env: env('push') });
+    expect(errors(push)).toEqual([]);
+    expect(push.code).toBe(0);
+    expect(push.outputs['allowed']).toBe('true');
+    await runStep(job, 'post', { state: push.state });
+    expect(github.requests).toEqual([]);
+  });
+
+  it('sends the look-ups through HTTPS_PROXY / HTTP_PROXY, and past them for a host NO_PROXY names', async () => {
+    const proxy = await startProxy();
+    try {
+      // https: a tunnel to the named API host is asked for; the proxy refuses it (502), so the
+      // look-up fails closed.
+      const https = await runStep(job, 'main', {
+        inputs: inputs({ 'on-deny': 'skip' }),
+        env: { ...event('issue_comment', octocatComment), GITHUB_API_URL: 'https://api.github.invalid', HTTPS_PROXY: proxy.url },
+      });
+      expect(proxy.seen).toContain('CONNECT api.github.invalid:443');
+      expect(https.outputs['reason']).toBe('permission-check-failed');
+      expect(https.stdout).toMatch(
+        /could not look up the permission of octocat on octo-org\/octo-repo: could not reach api\.github\.invalid/,
+      );
+
+      // http: through the proxy to the stand-in, which answers: the writer is allowed.
+      proxy.seen.length = 0;
+      const port = new URL(github.url).port;
+      const http = await runStep(job, 'main', {
+        inputs: inputs({ 'on-deny': 'skip' }),
+        env: { ...event('issue_comment', octocatComment), GITHUB_API_URL: `http://api.github.test:${port}`, HTTP_PROXY: proxy.url },
+      });
+      expect(proxy.seen).toContain(`CONNECT api.github.test:${port}`);
+      expect(github.lookups()).toEqual(['permission:octocat']);
+      expect(http.outputs['allowed']).toBe('true');
+      await runStep(job, 'post', { state: http.state });
+
+      // NO_PROXY: straight to the host, which does not resolve.
+      proxy.seen.length = 0;
+      const bypass = await runStep(job, 'main', {
+        inputs: inputs({ 'on-deny': 'skip' }),
+        env: {
+          ...event('issue_comment', octocatComment),
+          GITHUB_API_URL: 'https://api.github.invalid',
+          HTTPS_PROXY: proxy.url,
+          NO_PROXY: '.github.invalid',
+        },
+      });
+      expect(proxy.seen).toEqual([]);
+      expect(bypass.outputs['reason']).toBe('permission-check-failed');
+      expect(bypass.stdout).toMatch(/could not reach api\.github\.invalid: (ENOTFOUND|EAI_AGAIN)/);
+    } finally {
+      await proxy.close();
+    }
   });
 });

@@ -1,0 +1,126 @@
+// Reading the run's context: the event name, the event payload (GITHUB_EVENT_PATH), the actor,
+// GITHUB_REF and GITHUB_API_URL through @actions/github's `context`; GITHUB_REPOSITORY and
+// GITHUB_TRIGGERING_ACTOR (which `context` does not have) from the environment. Never throws.
+//
+// Why it is built this way:
+// - @actions/github reads the event file when it is imported, and an invalid file makes the import
+//   throw, so it is imported here, on first use, inside a try: a broken event file then becomes a
+//   `payloadError` (and a denial for every event that needs the payload), not a crashed step.
+//   (`webpackMode: "eager"` keeps it inside dist/main/index.js; see ./github-request.ts.)
+// - `context` is read once, from process.env, at import. readGateContext takes the environment as
+//   an argument (the step passes its own; tests pass theirs), so it builds a fresh Context from that
+//   environment instead: the class of `context` (its constructor reads process.env), run with
+//   process.env pointing at the given environment for the length of the synchronous constructor
+//   call and restored in `finally`. The real environment is never written to, and nothing else
+//   can run while it is swapped.
+// - Context prints a line for a missing event file and throws for an unreadable or invalid one
+//   without saying which; the gate says why (`payloadError`), so the file is checked first and the
+//   error classified. Context accepts any JSON; only an object is a payload here.
+// - `context.repo` is not used: it keeps the first two parts of any GITHUB_REPOSITORY ("a/b/c" is
+//   read as a/b) and falls back to the payload when the variable is unset. The gate takes
+//   GITHUB_REPOSITORY as it is, and the look-ups refuse what is not OWNER/REPO.
+import type { context as actionsContext } from '@actions/github';
+import { statSync } from 'node:fs';
+import { isRecord } from './payload.ts';
+import type { GateContext } from './types.ts';
+
+export const DEFAULT_API_URL = 'https://api.github.com';
+
+type ActionsContext = typeof actionsContext;
+/** What the gate reads of a Context. */
+type ContextFields = Pick<ActionsContext, 'eventName' | 'actor' | 'ref' | 'apiUrl' | 'payload'>;
+type ContextClass = new () => ActionsContext;
+
+/** Reads GITHUB_EVENT_NAME, GITHUB_EVENT_PATH (the JSON file), GITHUB_REPOSITORY, GITHUB_ACTOR,
+ *  GITHUB_TRIGGERING_ACTOR, GITHUB_API_URL and GITHUB_REF from `env`. Never rejects: an unreadable
+ *  or malformed event file leaves `payload` undefined and says why in `payloadError`. */
+export async function readGateContext(env: NodeJS.ProcessEnv): Promise<GateContext> {
+  const Context = await loadContextClass();
+  const path = env['GITHUB_EVENT_PATH'] ?? '';
+  let problem = path === '' ? 'GITHUB_EVENT_PATH is not set' : unreadable(path);
+  const noEventFile: NodeJS.ProcessEnv = { ...env, GITHUB_EVENT_PATH: '' };
+  let fields: ContextFields;
+  if (typeof Context !== 'function') {
+    // @actions/github did not load: the reads Context makes, made here, and why there is no payload.
+    fields = fromEnvironment(env);
+    problem ??= importProblem(Context.error);
+  } else if (problem !== undefined) {
+    fields = hydrate(Context, noEventFile);
+  } else {
+    try {
+      fields = hydrate(Context, env);
+    } catch (error) {
+      problem = readProblem(error);
+      fields = hydrate(Context, noEventFile);
+    }
+  }
+  if (problem === undefined && !isRecord(fields.payload)) problem = 'the event file is not a JSON object';
+
+  const base = {
+    eventName: trimmed(fields.eventName),
+    repository: trimmed(env['GITHUB_REPOSITORY']),
+    actor: trimmed(fields.actor),
+    triggeringActor: trimmed(env['GITHUB_TRIGGERING_ACTOR']),
+    apiUrl: (trimmed(fields.apiUrl) || DEFAULT_API_URL).replace(/\/+$/, ''),
+    ref: trimmed(fields.ref),
+  };
+  return problem === undefined ? { ...base, payload: fields.payload } : { ...base, payload: undefined, payloadError: problem };
+}
+
+/** The class of @actions/github's `context`, or why it could not be loaded. */
+async function loadContextClass(): Promise<ContextClass | { readonly error: unknown }> {
+  try {
+    const { context } = await import(/* webpackMode: "eager" */ '@actions/github');
+    return context.constructor as ContextClass;
+  } catch (error) {
+    return { error };
+  }
+}
+
+/** A Context read from `env`: process.env is `env` while the constructor runs. */
+function hydrate(Context: ContextClass, env: NodeJS.ProcessEnv): ContextFields {
+  const own = process.env;
+  process.env = env;
+  try {
+    return new Context();
+  } finally {
+    process.env = own;
+  }
+}
+
+function fromEnvironment(env: NodeJS.ProcessEnv): ContextFields {
+  return {
+    eventName: env['GITHUB_EVENT_NAME'] ?? '',
+    actor: env['GITHUB_ACTOR'] ?? '',
+    ref: env['GITHUB_REF'] ?? '',
+    apiUrl: env['GITHUB_API_URL'] ?? DEFAULT_API_URL,
+    payload: {},
+  };
+}
+
+/** Why the event file cannot be read (its error code), or undefined when it is there. */
+function unreadable(path: string): string | undefined {
+  try {
+    statSync(path);
+    return undefined;
+  } catch (error) {
+    return readProblem(error);
+  }
+}
+
+function readProblem(error: unknown): string {
+  if (error instanceof SyntaxError) return 'the event file is not valid JSON';
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  return `the event file could not be read (${typeof code === 'string' ? code : 'read error'})`;
+}
+
+/** The import reads the step's own event file: its failure is that file's, unless it is not a
+ *  read or parse error at all. */
+function importProblem(error: unknown): string {
+  if (error instanceof SyntaxError || (error as NodeJS.ErrnoException | undefined)?.syscall !== undefined) return readProblem(error);
+  return `@actions/github could not be loaded (${error instanceof Error ? error.name : 'error'}), so the event file was not read`;
+}
+
+function trimmed(value: unknown): string {
+  return typeof value === 'string' ? value.trim() : '';
+}
