@@ -5,7 +5,9 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { messageOf } from './errors.ts';
 import { getState, info, warning } from './log/post-commands.ts';
-import { CONFIG_DIR_NAME, isProfileName, profilePaths, removeProfile, statusFilePath } from './export/profile.ts';
+import { CONFIG_DIR_NAME, isProfileName, profilePaths, removeProfile, removeRenewalFiles, statusFilePath } from './export/profile.ts';
+import { platform } from './platform/index.ts';
+import { isStopChannel } from './renewal/channel.ts';
 import { readStatus, type RenewalStatus } from './renewal/status.ts';
 import { stopRenewalProcess, type StopOutcome } from './renewal/process.ts';
 import { describeMissingStatus, describeRenewal } from './renewal/report.ts';
@@ -50,10 +52,19 @@ async function post(): Promise<void> {
       // A renewal process that stopped on its own says so; never signal a pid it no longer holds.
       const before = await readStatus(statusFile);
       if (before?.stoppedAt !== null && before?.stoppedAt !== undefined) return;
-      // With no status yet, the process is still checked (its command line, on Linux) and stopped.
+      // Asked on its stop channel; with no status yet, the process is still checked (its command
+      // line, on Linux) and stopped. A pid nothing shows to be ours is left alone.
       stopped = await stopRenewalProcess(pid, statusFile);
       if (stopped === 'still-running')
         warning(`The background renewal process (pid ${pid}) did not stop; the runner ends it with the job.`);
+      if (stopped === 'not-running' && before !== undefined)
+        warning(
+          `The background renewal process (pid ${pid}) was no longer running when the post step began, and had not recorded why: it was killed or crashed, and nothing renewed the credentials after its last recorded renewal.`,
+        );
+      if (stopped === 'unconfirmed' && before !== undefined)
+        warning(
+          `The background renewal process (pid ${pid}) did not answer on its stop channel: it was most likely killed without recording why. Nothing showed that the process now holding pid ${pid} is this action's, so the post step did not signal it; a renewal process that is merely hung ends by itself once the job is over.`,
+        );
     });
   }
   if (statusFile !== '') {
@@ -63,7 +74,14 @@ async function post(): Promise<void> {
       for (const line of report.info) info(line);
       for (const line of report.warnings) warning(line);
     });
-    await attempt('removing the status file', () => fs.rm(statusFile, { force: true }));
+    await attempt('removing the status file', () => fs.rm(statusFile, { force: true, maxRetries: 5, retryDelay: 100 }));
+    await attempt('removing the renewal process files', async () => {
+      // Its stop channel's socket and half-written status files stay behind when it was killed.
+      const channel = status?.stop;
+      const socket = isStopChannel(channel) ? platform.stopChannelAddress(path.dirname(statusFile), channel.id) : undefined;
+      if (socket !== undefined && platform.stopChannelIsFile) await fs.rm(socket, { force: true });
+      if (configDir !== '' && profile !== '') await removeRenewalFiles(configDir, profile);
+    });
   }
   if (configDir !== '' && profile !== '') {
     await attempt('removing the profile', async () => {

@@ -16,6 +16,7 @@ import { statusFilePath } from './export/profile.ts';
 import { exportCredentials } from './export/export.ts';
 import { scrub } from './log/redact.ts';
 import { startRenewalProcess } from './renewal/process.ts';
+import { MAX_JOB_MS } from './renewal/loop.ts';
 import { likelyMismatches, suggestionNotes, suggestRule } from './diagnostics/rule-suggestion.ts';
 import { STATE } from './state.ts';
 import { deniedSummary, dryRunSummary, successSummary, type GateLine } from './diagnostics/summary.ts';
@@ -260,6 +261,8 @@ async function startRenewal(
       statusFile,
       watchPid: process.ppid,
       token: { issuedAt: minted.expiresAt - minted.expiresIn * 1000, expiresAt: minted.expiresAt },
+      // However the job ends, it is over by then (a runner of unknown kind gets the longer limit).
+      jobEndsBy: Date.now() + MAX_JOB_MS[env['RUNNER_ENVIRONMENT'] === 'github-hosted' ? 'github-hosted' : 'self-hosted'],
     },
     env,
     { deadline },

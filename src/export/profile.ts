@@ -1,9 +1,11 @@
 // The `user_oauth` profile the SDKs and the `claude` CLI read: configs/<name>.json (not secret) and
-// credentials/<name>.json (secret, 0600, in 0700 directories), all under RUNNER_TEMP.
+// credentials/<name>.json (secret, 0600, in directories private to this user: 0700, or on Windows
+// an owner-only access list), all under RUNNER_TEMP. What differs by OS is in platform/.
 import { randomBytes } from 'node:crypto';
-import { existsSync, promises as fs, renameSync, rmSync, watch, type FSWatcher } from 'node:fs';
+import { existsSync, promises as fs, rmSync, watch, type FSWatcher } from 'node:fs';
 import path from 'node:path';
 import { ActionError } from '../errors.ts';
+import { platform, type Platform } from '../platform/index.ts';
 
 export const CONFIG_DIR_NAME = 'claude-oidc';
 
@@ -31,32 +33,17 @@ export function profilePaths(configDir: string, name: string): ProfilePaths {
   };
 }
 
-/** A 0700 directory we own, never a link; refuses anything else. */
-async function ensurePrivateDir(dir: string): Promise<void> {
-  try {
-    await fs.mkdir(dir, { mode: 0o700 });
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-  }
-  const stat = await fs.lstat(dir);
-  if (!stat.isDirectory() || stat.isSymbolicLink()) {
-    throw new ActionError('unsafe-config-dir', `${dir} exists and is not a plain directory; refusing to write credentials there.`);
-  }
-  if (typeof process.getuid === 'function' && stat.uid !== process.getuid()) {
-    throw new ActionError('unsafe-config-dir', `${dir} belongs to another user; refusing to write credentials there.`);
-  }
-  await fs.chmod(dir, 0o700);
-}
-
-/** Creates the config directory under RUNNER_TEMP (shared by every use of the action in the job). */
-export async function prepareConfigDir(runnerTemp: string): Promise<string> {
+/** Creates the config directory under RUNNER_TEMP (shared by every use of the action in the job),
+ *  each directory private to this user; refuses a link, another user's directory, or (Windows) a
+ *  directory whose access list cannot be made owner-only. */
+export async function prepareConfigDir(runnerTemp: string, on: Platform = platform): Promise<string> {
   if (runnerTemp === '' || !path.isAbsolute(runnerTemp)) {
     throw new ActionError('no-runner-temp', 'RUNNER_TEMP is not set to an absolute path; the action keeps credentials only there.');
   }
   const configDir = path.join(runnerTemp, CONFIG_DIR_NAME);
-  await ensurePrivateDir(configDir);
-  await ensurePrivateDir(path.join(configDir, 'configs'));
-  await ensurePrivateDir(path.join(configDir, 'credentials'));
+  await on.makePrivateDir(configDir);
+  await on.makePrivateDir(path.join(configDir, 'configs'));
+  await on.makePrivateDir(path.join(configDir, 'credentials'));
   return configDir;
 }
 
@@ -87,18 +74,47 @@ async function writeTemp(file: string, content: string): Promise<string> {
   return temp;
 }
 
-/** Writes `content` to `file` atomically: a 0600 temp file beside it, then rename. */
-export async function writeFileAtomic(file: string, content: string): Promise<void> {
+/**
+ * Renames `temp` over `file`, retrying for a few seconds while another process holds `file` open
+ * (Windows); `ready()` runs right before each try, in the same tick as the rename, and can call the
+ * rename off. Returns 'busy' when the holder did not let go in time.
+ */
+async function renameRetrying<T extends string>(
+  temp: string,
+  file: string,
+  on: Platform,
+  ready: () => T | undefined,
+): Promise<T | 'renamed' | 'busy'> {
+  for (let attempt = 0; ; attempt++) {
+    const instead = ready();
+    if (instead !== undefined) return instead;
+    try {
+      on.renameSync(temp, file);
+      return 'renamed';
+    } catch (error) {
+      const wait = on.busyRetryDelaysMs[attempt];
+      if (!on.isBusy(error)) throw error;
+      if (wait === undefined) return 'busy';
+      await on.sleep(wait);
+    }
+  }
+}
+
+/** Writes `content` to `file` atomically: a 0600 temp file beside it, then rename (retried while a
+ *  reader holds the file on Windows). */
+export async function writeFileAtomic(file: string, content: string, on: Platform = platform): Promise<void> {
   const temp = await writeTemp(file, content);
   try {
-    await fs.rename(temp, file);
+    const outcome = await renameRetrying(temp, file, on, () => undefined);
+    if (outcome === 'busy') throw new Error(`${file} is held open by another process; it was not replaced`);
   } catch (error) {
     await fs.rm(temp, { force: true });
     throw error;
   }
 }
 
-export type ReplaceOutcome = 'replaced' | 'removed' | 'unwanted';
+/** `busy`: another process held the file open for longer than the retries (Windows); nothing changed. */
+export type ReplaceOutcome = 'replaced' | 'removed' | 'unwanted' | 'busy';
 
 /** How long to wait for the directory events of our own rename before giving up on reading them. */
 const RENAME_EVENT_WAIT_MS = 2_000;
@@ -113,8 +129,9 @@ function watchForInterference(
   dir: string,
   name: string,
   temp: string,
+  on: Platform,
 ): { interfered: () => Promise<boolean | undefined>; close: () => void } | undefined {
-  if (process.platform !== 'linux') return undefined;
+  if (!on.orderedRenameEvents) return undefined;
   let watcher: FSWatcher;
   let others = 0;
   let seenOurs: (() => void) | undefined;
@@ -155,24 +172,32 @@ function watchForInterference(
  * Replaces `file` atomically, but only while it still exists and `wanted()` holds: the renewal of a
  * file someone removed must not bring it back. The last checks run right before the rename, in the
  * same tick; on Linux a removal that still lands between them and the rename is seen afterwards in
- * the directory's events, and what was written is removed again. Returns what happened; the temp
- * file never stays behind.
+ * the directory's events, and what was written is removed again. Where a reader holding the file
+ * blocks the rename (Windows), it is retried for a few seconds, the checks before each try; then
+ * 'busy', and the caller keeps what it meant to write. Returns what happened; the temp file never
+ * stays behind.
  */
-export async function replaceIfPresent(file: string, content: string, wanted: () => boolean): Promise<ReplaceOutcome> {
+export async function replaceIfPresent(
+  file: string,
+  content: string,
+  wanted: () => boolean,
+  on: Platform = platform,
+): Promise<ReplaceOutcome> {
   const temp = await writeTemp(file, content);
   let watch: ReturnType<typeof watchForInterference>;
   try {
-    watch = watchForInterference(path.dirname(file), path.basename(file), path.basename(temp));
-    // Synchronous from here to the rename: no other work runs in between.
-    if (!existsSync(file)) {
+    watch = watchForInterference(path.dirname(file), path.basename(file), path.basename(temp), on);
+    // Synchronous from the checks to the rename: no other work runs in between.
+    const outcome = await renameRetrying(temp, file, on, () => {
+      if (!existsSync(file)) return 'removed';
+      if (!wanted()) return 'unwanted';
+      return undefined;
+    });
+    if (outcome !== 'renamed') {
+      watch?.close();
       rmSync(temp, { force: true });
-      return 'removed';
+      return outcome;
     }
-    if (!wanted()) {
-      rmSync(temp, { force: true });
-      return 'unwanted';
-    }
-    renameSync(temp, file);
   } catch (error) {
     watch?.close();
     await fs.rm(temp, { force: true });
@@ -221,15 +246,31 @@ export async function writeProfile(configDir: string, name: string, accessToken:
   return paths;
 }
 
+/** Removal retried for a moment while another process holds the file open (Windows). */
+const RM_RETRIES = { force: true, maxRetries: 5, retryDelay: 100 } as const;
+
+/**
+ * Removes what the renewal process of profile `name` may leave in the config directory besides its
+ * status file: the temp files of a status write it did not finish, and its stop channel's socket
+ * (both stay behind when it was killed).
+ */
+export async function removeRenewalFiles(configDir: string, name: string): Promise<void> {
+  const entries = await fs.readdir(configDir).catch(() => [] as string[]);
+  const statusTemp = `.${path.basename(statusFilePath(configDir, name))}.`;
+  for (const entry of entries.filter((e) => e.startsWith(statusTemp) && e.endsWith('.tmp'))) {
+    await fs.rm(path.join(configDir, entry), RM_RETRIES);
+  }
+}
+
 /** Removes the profile's files, and the directories when nothing else is left in them. */
 export async function removeProfile(paths: ProfilePaths): Promise<void> {
-  await fs.rm(paths.credentials, { force: true });
-  await fs.rm(paths.config, { force: true });
+  await fs.rm(paths.credentials, RM_RETRIES);
+  await fs.rm(paths.config, RM_RETRIES);
   const credentialsDir = path.dirname(paths.credentials);
   const tempPrefix = `.${path.basename(paths.credentials)}.`;
   const leftovers = await fs.readdir(credentialsDir).catch(() => [] as string[]);
   for (const entry of leftovers.filter((e) => e.startsWith(tempPrefix) && e.endsWith('.tmp'))) {
-    await fs.rm(path.join(credentialsDir, entry), { force: true });
+    await fs.rm(path.join(credentialsDir, entry), RM_RETRIES);
   }
   for (const dir of [path.dirname(paths.credentials), path.dirname(paths.config), paths.configDir]) {
     try {

@@ -1,24 +1,32 @@
 // The detached renewal process: the main bundle started again with the renewal marker (see
 // process.ts). Prints nothing; see loop.ts for what it does.
+import path from 'node:path';
 import { oidcEndpointFromEnv } from '../credentials/oidc.ts';
 import { sleep } from '../credentials/retry.ts';
+import { platform } from '../platform/index.ts';
+import { openStopChannel } from './channel.ts';
 import { runRenewal } from './loop.ts';
 import { isWatchedParentAlive, readRenewalConfig } from './process.ts';
 
 /** Runs until told to stop (or until the job is gone), then exits the process. */
 export async function runRenewalProcess(): Promise<void> {
-  // One stop request, carried from the signal into everything the renewal under way does: its waits
-  // end, its OIDC request or exchange is cut, and nothing new starts.
+  // One stop request, carried from the stop channel or a signal into everything the renewal under
+  // way does: its waits end, its OIDC request or exchange is cut, and nothing new starts.
   const stop = new AbortController();
   const requestStop = (): void => {
     stop.abort();
   };
+  // Where a handler sees them (not on Windows, where post uses the stop channel instead).
   process.on('SIGTERM', requestStop);
   process.on('SIGINT', requestStop);
   process.on('SIGHUP', requestStop);
 
+  let code = 0;
+  let channel: Awaited<ReturnType<typeof openStopChannel>> = undefined;
   try {
     const config = readRenewalConfig(process.env);
+    // Open before the first status is written, so the status names it from the start.
+    channel = await openStopChannel(platform, path.dirname(config.statusFile), process.pid, requestStop).catch(() => undefined);
     await runRenewal(config, {
       oidc: oidcEndpointFromEnv(process.env),
       now: Date.now,
@@ -27,9 +35,12 @@ export async function runRenewalProcess(): Promise<void> {
       shouldStop: () => stop.signal.aborted,
       signal: stop.signal,
       pid: process.pid,
+      ...(channel === undefined ? {} : { stopChannel: channel.channel }),
     });
   } catch {
-    process.exit(1);
+    code = 1;
   }
-  process.exit(0);
+  // Closing removes the Unix socket: a stopped process leaves no file of its own behind.
+  await channel?.close().catch(() => undefined);
+  process.exit(code);
 }

@@ -1,14 +1,24 @@
 // The background renewal process: keeps a profile's credentials file fresh for as long as the job runs.
 // It holds no assertion between renewals (each renewal fetches a fresh OIDC token), prints nothing,
 // and records what it did in a status file (never a secret) that the post step reports.
+//
+// When it ends, on every runner: when the post step asks (its stop channel or a signal); when the
+// credentials file is gone; when the watched runner process is gone (Linux and macOS hosts; not in a
+// container, whose step parent is pid 0 or 1); when the runner refuses the OIDC request token, which
+// it does once the job is over: at the next renewal, and checked at least every JOB_CHECK_MS
+// between renewals, so a job that ended without a post step (cancelled, runner killed, a reused pid)
+// leaves it running 10 minutes at most; and in any case at `jobEndsBy`, the longest a GitHub job can
+// run.
 import { promises as fs } from 'node:fs';
 import { messageOf } from '../errors.ts';
 import { HttpStatusError, isTransientStatus } from '../credentials/http-errors.ts';
 import type { FederationIds } from '../inputs.ts';
 import { mintToken } from '../credentials/mint.ts';
-import type { OidcEndpoint } from '../credentials/oidc.ts';
+import { fetchIdToken, type OidcEndpoint } from '../credentials/oidc.ts';
 import { credentialsJson, replaceIfPresent } from '../export/profile.ts';
 import { scrub } from '../log/redact.ts';
+import type { Platform } from '../platform/index.ts';
+import type { StopChannel } from './channel.ts';
 import { nextRenewalAt, READERS_EXPIRY_MARGIN_MS, type TokenTimes } from './schedule.ts';
 import { writeStatus, type RenewalStatus, type StopReason } from './status.ts';
 
@@ -23,6 +33,9 @@ export interface RenewalConfig {
   /** The process whose exit means the job is gone (the runner's worker). */
   readonly watchPid: number;
   readonly token: TokenTimes;
+  /** Epoch milliseconds by which the job is over whatever happened (the longest a GitHub job runs,
+   *  from the renewal's start); absent: no limit beyond the checks of the request token. */
+  readonly jobEndsBy?: number;
 }
 
 export interface RenewalDeps {
@@ -37,6 +50,10 @@ export interface RenewalDeps {
    *  request, exchange and retry waits it ends at once. */
   readonly signal?: AbortSignal;
   readonly pid: number;
+  /** Recorded in the status file, for the post step. */
+  readonly stopChannel?: StopChannel;
+  /** The OS's file operations (replacing a file a reader holds open); this machine's by default. */
+  readonly platform?: Platform;
 }
 
 const POLL_MS = 5_000;
@@ -46,6 +63,12 @@ const POLL_MS = 5_000;
  *  resume. */
 export const GIVE_UP_AFTER_LAPSE_MS = 10 * 60_000;
 const RENEWAL_BUDGET_MS = 60_000;
+/** Between renewals, the runner is asked this often at least whether the job still runs (it refuses the
+ *  OIDC request token once the job is over). */
+export const JOB_CHECK_MS = 10 * 60_000;
+const JOB_CHECK_TIMEOUT_MS = 10_000;
+/** The longest a job runs: 6 hours on GitHub-hosted runners, 5 days on self-hosted ones. */
+export const MAX_JOB_MS = { 'github-hosted': 6 * 3_600_000, 'self-hosted': 5 * 24 * 3_600_000 } as const;
 
 const iso = (ms: number): string => new Date(ms).toISOString();
 
@@ -66,6 +89,13 @@ function permanent(error: unknown): boolean {
   return error instanceof HttpStatusError && !isTransientStatus(error.status);
 }
 
+/** A renewed token not yet in the file (a reader held it open): written at the next try, not minted again. */
+interface HeldToken {
+  readonly accessToken: string;
+  readonly issuedAt: number;
+  readonly expiresAt: number;
+}
+
 export async function runRenewal(config: RenewalConfig, deps: RenewalDeps): Promise<RenewalStatus> {
   let token = config.token;
   let status: RenewalStatus = {
@@ -82,8 +112,13 @@ export async function runRenewal(config: RenewalConfig, deps: RenewalDeps): Prom
     recoveredAt: null,
     stoppedAt: null,
     stopReason: null,
+    ...(deps.stopChannel === undefined ? {} : { stop: deps.stopChannel }),
   };
   let lastAttemptAt = deps.now();
+  /** The last time the runner answered for the job (an OIDC request, accepted or not). */
+  let lastJobCheckAt = lastAttemptAt;
+  let held: HeldToken | undefined;
+  let lastWriteAt = lastAttemptAt;
   const update = async (patch: Partial<RenewalStatus>): Promise<void> => {
     status = { ...status, ...patch };
     await writeStatus(config.statusFile, status).catch(() => undefined);
@@ -93,17 +128,75 @@ export async function runRenewal(config: RenewalConfig, deps: RenewalDeps): Prom
     return status;
   };
   const stopRequested = (): boolean => deps.signal?.aborted === true || deps.shouldStop();
+  /** Whether the runner refused the request token when asked now; any other failure says nothing. */
+  const jobIsOver = async (): Promise<boolean> => {
+    lastJobCheckAt = deps.now();
+    try {
+      await fetchIdToken({
+        endpoint: deps.oidc,
+        audience: config.audience,
+        timeoutMs: JOB_CHECK_TIMEOUT_MS,
+        userAgent: config.userAgent,
+        mask: () => undefined,
+        ...(deps.signal === undefined ? {} : { signal: deps.signal }),
+      });
+      return false;
+    } catch (error) {
+      if (!requestTokenRejected(error)) return false;
+      await update({ lastError: scrub(messageOf(error)), lastErrorAt: iso(deps.now()) });
+      return true;
+    }
+  };
   /** Why to stop now, if anything says so. */
   const stopReason = async (): Promise<StopReason | undefined> => {
     if (stopRequested()) return 'stopped';
     if (!deps.isParentAlive()) return 'parent-gone';
     if (!(await exists(config.credentialsFile))) return 'credentials-removed';
+    if (config.jobEndsBy !== undefined && deps.now() >= config.jobEndsBy) return 'job-time-limit';
+    if (deps.now() - lastJobCheckAt >= JOB_CHECK_MS && (await jobIsOver())) return 'oidc-request-token-rejected';
     return undefined;
+  };
+  /** Writes a renewed token to the file; a stop reason, or 'busy' when a reader held the file. */
+  const install = async (renewed: HeldToken): Promise<StopReason | 'replaced' | 'busy'> => {
+    lastWriteAt = deps.now();
+    const written = await replaceIfPresent(
+      config.credentialsFile,
+      credentialsJson(renewed.accessToken, renewed.expiresAt),
+      () => !stopRequested(),
+      deps.platform,
+    );
+    if (written === 'removed') return 'credentials-removed';
+    if (written === 'unwanted') return 'stopped';
+    const now = deps.now();
+    if (written === 'busy') {
+      // Kept, not thrown away: the next try writes it again instead of spending another OIDC token.
+      held = renewed;
+      const unusableAt = token.expiresAt - READERS_EXPIRY_MARGIN_MS;
+      await update({
+        lastError: 'The credentials file was held open by another process; the renewed token is written at the next try.',
+        lastErrorAt: iso(now),
+        lapsedAt: status.lapsedAt ?? (now >= unusableAt ? iso(unusableAt) : null),
+      });
+      return 'busy';
+    }
+    held = undefined;
+    token = { issuedAt: renewed.issuedAt, expiresAt: renewed.expiresAt };
+    await update({
+      rotations: status.rotations + 1,
+      lastSuccessAt: iso(now),
+      expiresAt: iso(renewed.expiresAt),
+      failuresInARow: 0,
+      ...(status.lapsedAt === null ? {} : { recoveredAt: iso(now) }),
+    });
+    return 'replaced';
   };
   await update({});
 
   for (;;) {
-    const dueAt = nextRenewalAt(token, status.failuresInARow, lastAttemptAt, deps.random);
+    // A held token is written again at every poll while readers would still use it; once it is no
+    // better than that, a new one is minted.
+    if (held !== undefined && deps.now() >= held.expiresAt - READERS_EXPIRY_MARGIN_MS) held = undefined;
+    const dueAt = held !== undefined ? lastWriteAt + POLL_MS : nextRenewalAt(token, status.failuresInARow, lastAttemptAt, deps.random);
     // Sleep in short steps so a stop signal, a vanished parent or a removed file is noticed quickly.
     while (deps.now() < dueAt) {
       const reason = await stopReason();
@@ -113,7 +206,14 @@ export async function runRenewal(config: RenewalConfig, deps: RenewalDeps): Prom
     const reason = await stopReason();
     if (reason !== undefined) return stop(reason);
 
+    if (held !== undefined) {
+      const outcome = await install(held);
+      if (outcome !== 'replaced' && outcome !== 'busy') return stop(outcome);
+      continue;
+    }
+
     lastAttemptAt = deps.now();
+    lastJobCheckAt = lastAttemptAt;
     try {
       const minted = await mintToken({
         oidc: deps.oidc,
@@ -130,21 +230,8 @@ export async function runRenewal(config: RenewalConfig, deps: RenewalDeps): Prom
       });
       if (stopRequested()) return await stop('stopped');
       // Checked again right before the rename: a file removed while the exchange ran stays removed.
-      const written = await replaceIfPresent(
-        config.credentialsFile,
-        credentialsJson(minted.accessToken, minted.expiresAt),
-        () => !stopRequested(),
-      );
-      if (written === 'removed') return await stop('credentials-removed');
-      if (written === 'unwanted') return await stop('stopped');
-      token = { issuedAt: lastAttemptAt, expiresAt: minted.expiresAt };
-      await update({
-        rotations: status.rotations + 1,
-        lastSuccessAt: iso(deps.now()),
-        expiresAt: iso(minted.expiresAt),
-        failuresInARow: 0,
-        ...(status.lapsedAt === null ? {} : { recoveredAt: iso(deps.now()) }),
-      });
+      const outcome = await install({ accessToken: minted.accessToken, issuedAt: lastAttemptAt, expiresAt: minted.expiresAt });
+      if (outcome !== 'replaced' && outcome !== 'busy') return await stop(outcome);
     } catch (error) {
       // Stopped mid-renewal (the request was cut, or its wait ended): not a failed renewal.
       if (stopRequested()) return stop('stopped');

@@ -1,8 +1,9 @@
 // Starting and stopping the detached renewal process. `main` starts it; `post` stops it.
-import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { platform, type Platform } from '../platform/index.ts';
+import { isStopChannel, requestStop } from './channel.ts';
 import type { RenewalConfig } from './loop.ts';
-import { readStatus, type RenewalStatus } from './status.ts';
+import { readStatus } from './status.ts';
 
 export const CONFIG_ENV = 'CLAUDE_OIDC_RENEWAL_CONFIG';
 const MARKER = '--claude-oidc-renewal';
@@ -120,6 +121,7 @@ export interface StartOptions {
   readonly deadline?: number;
   /** Overrides the wait (tests). */
   readonly readyWithinMs?: number;
+  readonly platform?: Platform;
 }
 
 function readyWait(options: StartOptions): number {
@@ -140,8 +142,9 @@ const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout
 
 /**
  * Starts the renewal process detached from this step, and waits (a few seconds at most) until its status
- * file names it: the post step, however soon it runs, then finds a status to report and a process
- * that handles its stop signal.
+ * file names it: the post step, however soon it runs, then finds a status to report and the process's
+ * stop channel. It runs in the config directory (its status file's), not the job's workspace: a
+ * process whose working directory is the workspace keeps Windows from deleting or renaming it.
  */
 export async function startRenewalProcess(
   script: string,
@@ -149,11 +152,9 @@ export async function startRenewalProcess(
   env: NodeJS.ProcessEnv,
   options: StartOptions = {},
 ): Promise<RenewalStart> {
-  const child = spawn(process.execPath, [script, markerFor(config.statusFile)], {
-    detached: true,
-    stdio: 'ignore',
+  const child = (options.platform ?? platform).spawnDetached(script, [markerFor(config.statusFile)], {
     env: renewalEnv(env, config),
-    windowsHide: true,
+    cwd: path.dirname(config.statusFile),
   });
   child.on('error', () => undefined);
   let exited: { code: number | null; signal: NodeJS.Signals | null } | undefined;
@@ -178,70 +179,94 @@ export function readRenewalConfig(env: NodeJS.ProcessEnv): RenewalConfig {
   return JSON.parse(raw) as RenewalConfig;
 }
 
-export function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
+/** Whether a process with this pid exists (whichever process holds the pid now). */
+export function isAlive(pid: number, on: Platform = platform): boolean {
+  return on.isAlive(pid);
 }
 
 /**
  * Whether the process the renewal process watches (the step's parent, the runner's worker) still runs.
  * In a container job the step's parent is outside the container (ppid 0), and an orphan's is 1:
- * nothing to watch there; the post step, the removed credentials file or the refused request token
- * still stop the renewal process.
+ * nothing to watch there. A watched pid can also be reused once the runner is gone. Neither keeps
+ * the renewal process alive past the job: the refused OIDC request token (checked at least every
+ * JOB_CHECK_MS) and the job time limit end it on every runner (see loop.ts).
  */
-export function isWatchedParentAlive(pid: number): boolean {
-  return pid <= 1 || isAlive(pid);
+export function isWatchedParentAlive(pid: number, on: Platform = platform): boolean {
+  return pid <= 1 || on.isAlive(pid);
 }
 
 /**
- * Whether the pid still runs this use's renewal process and not a process that reused the pid. On Linux
- * its command line carries the marker; elsewhere its status file must name the pid as running.
+ * What stopRenewalProcess found and did: `not-running` (no process of this use's renewal process to
+ * stop), `stopped` (it ended after the stop request), `killed` (it lingered and was killed),
+ * `still-running`, or `unconfirmed`: a process holds the pid, but nothing showed it is this use's
+ * renewal process (no answer on its stop channel, and no command line to read off Linux), so it was
+ * left alone.
  */
-function isOurRenewalProcess(pid: number, statusFile: string): boolean {
-  try {
-    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').includes(markerFor(statusFile));
-  } catch {
-    return process.platform !== 'linux' && statusSaysRunning(pid, statusFile) && isAlive(pid);
-  }
-}
+export type StopOutcome = 'not-running' | 'stopped' | 'killed' | 'still-running' | 'unconfirmed';
 
-function statusSaysRunning(pid: number, statusFile: string): boolean {
-  try {
-    const status = JSON.parse(readFileSync(statusFile, 'utf8')) as Partial<RenewalStatus>;
-    return status.pid === pid && status.stoppedAt === null;
-  } catch {
-    return false;
-  }
+export interface StopOptions {
+  /** How long the process gets to stop before it is killed. */
+  readonly graceMs?: number;
+  /** How long to wait for an answer on the stop channel. */
+  readonly answerWithinMs?: number;
+  readonly platform?: Platform;
 }
 
 /**
- * What stopRenewalProcess found and did: `not-running` (no process of this use's renewal process to signal),
- * `stopped` (it ended after the stop request), `killed` (it lingered and was killed), `still-running`.
+ * Stops this use's renewal process, and never another process that holds its pid now. It is asked on
+ * its stop channel first (its answer, with the nonce from the status file, is what shows the pid is
+ * ours on every OS); on Linux, a process whose command line carries this use's marker but that has
+ * no channel yet (still starting) gets SIGTERM. Only a process shown to be ours that lingers past
+ * the grace is killed.
  */
-export type StopOutcome = 'not-running' | 'stopped' | 'killed' | 'still-running';
+export async function stopRenewalProcess(pid: number, statusFile: string, options: StopOptions = {}): Promise<StopOutcome> {
+  const on = options.platform ?? platform;
+  const graceMs = options.graceMs ?? 5_000;
+  const marker = markerFor(statusFile);
+  /** True or false on Linux (its command line); undefined where it cannot be read. */
+  const hasMarker = (): boolean | undefined => {
+    const argv = on.commandLine(pid);
+    return argv === undefined ? undefined : argv.includes(marker);
+  };
+  if (!on.isAlive(pid)) return 'not-running';
 
-/** Asks the renewal process to stop, waits for it, and kills it if it lingers. */
-export async function stopRenewalProcess(pid: number, statusFile: string, graceMs = 5_000): Promise<StopOutcome> {
-  if (!isOurRenewalProcess(pid, statusFile)) return 'not-running';
-  try {
-    process.kill(pid, 'SIGTERM');
-  } catch {
-    return isAlive(pid) ? 'still-running' : 'not-running';
+  const status = await readStatus(statusFile);
+  let confirmed = false;
+  if (status?.pid === pid && status.stoppedAt === null && isStopChannel(status.stop)) {
+    const address = on.stopChannelAddress(path.dirname(statusFile), status.stop.id);
+    if (address !== undefined) confirmed = await requestStop(address, status.stop, pid, options.answerWithinMs);
   }
+  if (!confirmed) {
+    const marked = hasMarker();
+    if (marked !== true) {
+      // Linux: not our command line, so another process has the pid (or none). Elsewhere nothing
+      // vouches for the pid: a status that says running is what a killed process leaves behind.
+      if (!on.isAlive(pid)) return 'not-running';
+      return marked === false ? 'not-running' : 'unconfirmed';
+    }
+    try {
+      on.signalStop(pid);
+    } catch {
+      return on.isAlive(pid) ? 'still-running' : 'not-running';
+    }
+  }
+
+  // Gone: exited, or (Linux) the pid no longer runs our command line (an exited child not yet reaped).
+  const gone = (): boolean => !on.isAlive(pid) || hasMarker() === false;
   const until = Date.now() + graceMs;
   while (Date.now() < until) {
-    if (!isAlive(pid) || !isOurRenewalProcess(pid, statusFile)) return 'stopped';
+    if (gone()) return 'stopped';
     await sleep(50);
   }
+  // Still ours? On Linux its command line says; elsewhere, a status not yet marked stopped (a process
+  // that recorded its stop is on its way out, and its pid may already be someone else's).
+  const stillOurs = hasMarker() ?? (await readStatus(statusFile))?.stoppedAt === null;
+  if (!stillOurs) return 'stopped';
   try {
-    process.kill(pid, 'SIGKILL');
+    on.terminate(pid);
   } catch {
     return 'stopped';
   }
-  await sleep(100);
-  return !isAlive(pid) || !isOurRenewalProcess(pid, statusFile) ? 'killed' : 'still-running';
+  for (let i = 0; i < 20 && !gone(); i++) await sleep(50);
+  return gone() ? 'killed' : 'still-running';
 }

@@ -21,6 +21,8 @@ export function describeMissingStatus(pid: number | undefined, outcome: StopOutc
     warning = `${who} was running but had written no status; the post step stopped it. ${capitalize(unrecorded)}`;
   } else if (outcome === 'still-running') {
     warning = `${who} was running but had written no status; ${unrecorded}`;
+  } else if (outcome === 'unconfirmed') {
+    warning = `${who} wrote no status, and nothing showed that the process holding that pid is this action's (no stop channel to ask, and no command line to read on this OS), so the post step left it alone; ${unrecorded}`;
   } else if (outcome === 'not-running') {
     warning = `${who} wrote no status and was not running when the post step began (it ended early, or was killed); ${unrecorded}`;
   } else {
@@ -61,6 +63,10 @@ export function describeRenewal(status: RenewalStatus | undefined, nowMs: number
   } else if (status.stopReason === 'gave-up') {
     warnings.push(
       `The renewal process gave up at ${status.stoppedAt ?? 'unknown'}: the credentials had lapsed 10 minutes before, and the exchange kept failing with an answer that retrying does not change (check the federation rule).`,
+    );
+  } else if (status.stopReason === 'job-time-limit') {
+    warnings.push(
+      `The renewal process stopped at ${status.stoppedAt ?? 'unknown'}: it had run as long as a GitHub job can run, so nothing was renewed after that.`,
     );
   } else if (status.stopReason === 'parent-gone') {
     warnings.push(`The renewal process stopped at ${status.stoppedAt ?? 'unknown'} because the runner process it watched was gone.`);

@@ -1,8 +1,16 @@
 // The renewal process's status file: what it did, never a secret. The renewal process writes it; post reads it.
 import { promises as fs } from 'node:fs';
 import { writeFileAtomic } from '../export/profile.ts';
+import type { StopChannel } from './channel.ts';
 
-export type StopReason = 'stopped' | 'parent-gone' | 'oidc-request-token-rejected' | 'credentials-removed' | 'gave-up';
+export type StopReason =
+  | 'stopped'
+  | 'parent-gone'
+  | 'oidc-request-token-rejected'
+  | 'credentials-removed'
+  | 'gave-up'
+  /** It had run as long as a GitHub job can: the job is over, whether or not anything said so. */
+  | 'job-time-limit';
 
 export interface RenewalStatus {
   readonly version: 1;
@@ -20,6 +28,9 @@ export interface RenewalStatus {
   readonly recoveredAt: string | null;
   readonly stoppedAt: string | null;
   readonly stopReason: StopReason | null;
+  /** Its stop channel (see channel.ts): where the post step asks it to stop, and the nonce to send.
+   *  Absent when it has none (then only a signal stops it, and only on Linux). */
+  readonly stop?: StopChannel;
 }
 
 export async function writeStatus(file: string, status: RenewalStatus): Promise<void> {

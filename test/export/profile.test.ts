@@ -1,8 +1,10 @@
-import { existsSync, mkdtempSync, promises as fs, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, promises as fs, renameSync as renameSyncReal, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ActionError } from '../../src/errors.ts';
+import { platformFor, type RunCommand } from '../../src/platform/index.ts';
+import { fsError } from '../support/platforms.ts';
 import {
   prepareConfigDir,
   profilePaths,
@@ -146,6 +148,131 @@ describe('profile files', () => {
       expect(await replaceIfPresent(file, 'new', () => ++checks === 1)).toBe('unwanted');
       expect(existsSync(file)).toBe(false);
       expect(await fs.readdir(path.dirname(file))).toEqual([]);
+    });
+  });
+
+  describe('on Windows, where a reader holding the file blocks the rename (emulated through the platform seam)', () => {
+    async function credentials(): Promise<string> {
+      const dir = await prepareConfigDir(runnerTemp);
+      const file = path.join(dir, 'credentials', 'ci.json');
+      await fs.writeFile(file, 'old', { mode: 0o600 });
+      return file;
+    }
+
+    /** Windows' rename: EPERM while a reader holds the target open without delete sharing. */
+    function windows(reader: { holds: boolean }, waits: number[], onWait: (n: number) => void = () => undefined) {
+      let renames = 0;
+      const on = platformFor('win32', {
+        renameSync: (from, to) => {
+          renames++;
+          if (reader.holds) throw fsError('EPERM');
+          renameSyncReal(from, to);
+        },
+        sleep: async (ms) => {
+          waits.push(ms);
+          onWait(waits.length);
+        },
+      });
+      return { on, renames: () => renames };
+    }
+
+    it('retries the rename with the token in hand until the reader lets go, and replaces the file', async () => {
+      const file = await credentials();
+      const reader = { holds: true };
+      const waits: number[] = [];
+      // The reader closes the file during the third wait.
+      const win = windows(reader, waits, (n) => {
+        if (n === 3) reader.holds = false;
+      });
+      expect(await replaceIfPresent(file, 'new', () => true, win.on)).toBe('replaced');
+      expect(win.renames()).toBe(4);
+      expect(waits).toEqual([25, 50, 100]);
+      expect(await fs.readFile(file, 'utf8')).toBe('new');
+      expect(await fs.readdir(path.dirname(file))).toEqual(['ci.json']);
+    });
+
+    it('gives up after a few seconds (busy), leaving the file as it was and no temp file', async () => {
+      const file = await credentials();
+      const waits: number[] = [];
+      const win = windows({ holds: true }, waits);
+      expect(await replaceIfPresent(file, 'new', () => true, win.on)).toBe('busy');
+      expect(waits.reduce((a, b) => a + b, 0)).toBeLessThanOrEqual(5_000);
+      expect(await fs.readFile(file, 'utf8')).toBe('old');
+      expect(await fs.readdir(path.dirname(file))).toEqual(['ci.json']);
+    });
+
+    it('checks again before every retry: a file removed or a stop requested while it waits wins', async () => {
+      const file = await credentials();
+      const reader = { holds: true };
+      const waits: number[] = [];
+      const removed = windows(reader, waits, () => rmSync(file, { force: true }));
+      expect(await replaceIfPresent(file, 'new', () => true, removed.on)).toBe('removed');
+      expect(existsSync(file)).toBe(false);
+      await fs.writeFile(file, 'old', { mode: 0o600 });
+      let wanted = true;
+      const stopped = windows(reader, [], () => (wanted = false));
+      expect(await replaceIfPresent(file, 'new', () => wanted, stopped.on)).toBe('unwanted');
+      expect(await fs.readFile(file, 'utf8')).toBe('old');
+      expect(await fs.readdir(path.dirname(file))).toEqual(['ci.json']);
+    });
+
+    it('writes the status file through the same retries', async () => {
+      const file = await credentials();
+      const reader = { holds: true };
+      const win = windows(reader, [], () => (reader.holds = false));
+      await writeFileAtomic(file, 'status', win.on);
+      expect(win.renames()).toBe(2);
+      expect(await fs.readFile(file, 'utf8')).toBe('status');
+    });
+  });
+
+  describe('on Windows, the config directory gets an owner-only access list (icacls, emulated)', () => {
+    const USER = 'RUNNERVM\\runneradmin';
+    const owned = (dir: string): string =>
+      `${dir} ${USER}:(OI)(CI)(F)\r\n\r\nSuccessfully processed 1 files; Failed processing 0 files\r\n`;
+
+    function icacls(listing: (dir: string) => string, fail?: 'set' | 'list') {
+      const calls: Array<[string, readonly string[]]> = [];
+      const run: RunCommand = async (file, args) => {
+        calls.push([file, args]);
+        const setting = args.includes('/inheritance:r');
+        if ((fail === 'set' && setting) || (fail === 'list' && !setting)) {
+          throw Object.assign(new Error('Command failed: icacls'), { stderr: 'Access is denied.\r\n' });
+        }
+        return { stdout: setting ? 'processed file\r\n' : listing(args[0] ?? ''), stderr: '' };
+      };
+      return { on: platformFor('win32', { run, windowsUser: () => USER }), calls };
+    }
+
+    it('removes inheritance and grants this user alone full control, with no shell, then checks the list', async () => {
+      const { on, calls } = icacls(owned);
+      const dir = await prepareConfigDir(runnerTemp, on);
+      const dirs = [dir, path.join(dir, 'configs'), path.join(dir, 'credentials')];
+      expect(calls).toEqual(
+        dirs.flatMap((d) => [
+          ['icacls', [d, '/inheritance:r', '/grant:r', `${USER}:(OI)(CI)F`]],
+          ['icacls', [d]],
+        ]),
+      );
+    });
+
+    it('fails clearly, saying what to do, when icacls cannot set the list', async () => {
+      const { on } = icacls(owned, 'set');
+      const error = await prepareConfigDir(runnerTemp, on).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(ActionError);
+      expect(error).toMatchObject({ code: 'private-dir-acl' });
+      expect((error as ActionError).message).toMatch(
+        /Could not make .*claude-oidc private to RUNNERVM\\runneradmin with icacls: Access is denied\./,
+      );
+      expect((error as ActionError).hint).toMatch(/RUNNER_TEMP/);
+    });
+
+    it('fails when the list cannot be read, or still lets someone else in', async () => {
+      await expect(prepareConfigDir(runnerTemp, icacls(owned, 'list').on)).rejects.toMatchObject({ code: 'private-dir-acl' });
+      const leaky = icacls((dir) => `${dir} ${USER}:(OI)(CI)(F)\r\n    BUILTIN\\Users:(I)(OI)(CI)(RX)\r\n\r\n`);
+      await expect(prepareConfigDir(runnerTemp, leaky.on)).rejects.toThrow(
+        /is not private to RUNNERVM\\runneradmin after icacls: BUILTIN\\Users has access/,
+      );
     });
   });
 });

@@ -1,11 +1,21 @@
 // The renewal process's loop against the real loopback stand-ins, on a clock the test drives: hours of
 // renewals take milliseconds, and the stand-ins judge expiry by the same clock.
-import { existsSync, mkdtempSync, promises as fs, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, promises as fs, readdirSync, renameSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { credentialsJson } from '../../src/export/profile.ts';
-import { GIVE_UP_AFTER_LAPSE_MS, runRenewal, type RenewalConfig, type RenewalDeps } from '../../src/renewal/loop.ts';
+import {
+  GIVE_UP_AFTER_LAPSE_MS,
+  JOB_CHECK_MS,
+  MAX_JOB_MS,
+  runRenewal,
+  type RenewalConfig,
+  type RenewalDeps,
+} from '../../src/renewal/loop.ts';
+import { isWatchedParentAlive } from '../../src/renewal/process.ts';
+import { platformFor } from '../../src/platform/index.ts';
+import { fsError } from '../support/platforms.ts';
 import { readStatus } from '../../src/renewal/status.ts';
 import { describeRenewal } from '../../src/renewal/report.ts';
 import { leaks } from '../support/leaks.ts';
@@ -472,5 +482,137 @@ describe('runRenewal: removal and stop while a renewal is under way', () => {
     } finally {
       await front.close();
     }
+  });
+});
+
+describe('runRenewal on Windows: a reader holding the credentials file (emulated through the platform seam)', () => {
+  it('keeps the renewed token and writes it once the reader lets go: one OIDC token and one exchange, no lapse', async () => {
+    // A 600 s token: renewal is due at 300 s. A reader (an SDK opening the file without delete
+    // sharing) holds it from 290 s to 340 s, long past the few seconds of retries of one write.
+    const start = clock;
+    await fs.writeFile(config().credentialsFile, credentialsJson('sk-ant-oat01-test-initial', clock + 600_000), { mode: 0o600 });
+    endpoint.setRules([{ ...rule, tokenLifetimeSeconds: 3600 }]);
+    const holds = (): boolean => clock - start >= 290_000 && clock - start < 340_000;
+    let refused = 0;
+    const windows = platformFor('win32', {
+      renameSync: (from, to) => {
+        if (from.includes('creds.json') && holds()) {
+          refused++;
+          throw fsError('EPERM');
+        }
+        renameSync(from, to);
+      },
+      sleep: async (ms) => {
+        clock += ms;
+      },
+    });
+    const oidcBefore = oidc.requests.length;
+    const before = endpoint.exchanges.length;
+    const status = await runRenewal(
+      config(600_000),
+      deps(() => clock - start >= 400_000, { platform: windows }),
+    );
+    const exchanges = endpoint.exchanges.slice(before);
+    // The rename was refused again and again while the reader held the file...
+    expect(refused).toBeGreaterThan(10);
+    // ...and no new token was minted for it: the one renewal's token was written once it let go.
+    expect(exchanges.map((e) => e.status)).toEqual([200]);
+    expect(oidc.requests.length - oidcBefore).toBe(1);
+    expect((await fileToken()).access_token).toBe(endpoint.minted.at(-1)!.token);
+    expect(status).toMatchObject({ rotations: 1, failuresInARow: 0, lapsedAt: null, stopReason: 'stopped' });
+    expect(Date.parse(status.lastSuccessAt!) - start).toBeGreaterThanOrEqual(340_000);
+    expect(Date.parse(status.lastSuccessAt!) - start).toBeLessThan(350_000);
+    expect(readdirSync(dir).sort()).toEqual(['creds.json', 'status.json']);
+  });
+
+  it('mints again only once the token it holds is no better than the one readers have', async () => {
+    // A 60 s token: renewal is due at 20 s; the reader never lets go.
+    const start = clock;
+    const windows = platformFor('win32', {
+      renameSync: (from, to) => {
+        if (from.includes('creds.json')) throw fsError('EBUSY');
+        renameSync(from, to);
+      },
+      sleep: async (ms) => {
+        clock += ms;
+      },
+    });
+    const before = endpoint.exchanges.length;
+    const status = await runRenewal(
+      config(),
+      deps(() => clock - start >= 55_000, { platform: windows }),
+    );
+    // The held token (60 s, issued at 20 s) stays good until 50 s: one exchange until then, a second
+    // one after.
+    const at = endpoint.exchanges.slice(before).map((e) => e.at - start);
+    expect(at).toHaveLength(2);
+    expect(at[0]).toBe(20_000);
+    expect(at[1]).toBeGreaterThanOrEqual(50_000);
+    expect(status.lastError).toMatch(/held open by another process/);
+    expect(status.lapsedAt).toBe(new Date(start + 30_000).toISOString());
+  });
+});
+
+describe('runRenewal when the job ends without a post step', () => {
+  it("ends within 10 minutes of the job's end in a container job (parent pid 0) or with a reused watched pid, long before the next renewal", async () => {
+    // A 3 h token: the next renewal is 90 minutes away. The job is cancelled 20 minutes in; nothing
+    // stops the process (no post step), its watched parent shows as alive (pid 0 in a container, or
+    // a reused pid), and the runner now refuses the request token.
+    const service = await startOidcService({ now });
+    try {
+      const start = clock;
+      const endedAt = start + 20 * 60_000;
+      const status = await runRenewal(
+        config(3 * 3_600_000),
+        deps(() => clock - start >= 3 * 3_600_000, {
+          oidc: { requestUrl: service.requestUrl, requestToken: service.requestToken },
+          isParentAlive: () => isWatchedParentAlive(0),
+          sleep: async (ms) => {
+            clock += ms;
+            if (clock >= endedAt) service.revokeRequestToken();
+          },
+        }),
+      );
+      expect(status.stopReason).toBe('oidc-request-token-rejected');
+      const stoppedAfter = Date.parse(status.stoppedAt!) - endedAt;
+      expect(stoppedAfter).toBeGreaterThanOrEqual(0);
+      expect(stoppedAfter).toBeLessThanOrEqual(10 * 60_000);
+      expect(JOB_CHECK_MS).toBe(10 * 60_000);
+      expect(status.rotations).toBe(0);
+      expect(status.lastError).toMatch(/HTTP 401/);
+    } finally {
+      await service.close();
+    }
+  });
+
+  it('asks the runner about the job at most every 10 minutes while it waits, not at every poll', async () => {
+    const service = await startOidcService({ now });
+    try {
+      const start = clock;
+      await runRenewal(
+        config(3 * 3_600_000),
+        deps(() => clock - start >= 65 * 60_000, { oidc: { requestUrl: service.requestUrl, requestToken: service.requestToken } }),
+      );
+      // 65 minutes of waiting: a check at 10, 20, ..., 60 minutes.
+      expect(service.requests).toHaveLength(6);
+    } finally {
+      await service.close();
+    }
+  });
+
+  it('ends at the longest a GitHub job runs even when the runner still answers', async () => {
+    // 6 hours on GitHub-hosted runners, 5 days on self-hosted ones (run.ts sets jobEndsBy from it);
+    // here a 90-minute limit stands in, to keep the test short.
+    const start = clock;
+    endpoint.setRules([{ ...rule, tokenLifetimeSeconds: 3600 }]);
+    const status = await runRenewal(
+      { ...config(3_600_000), jobEndsBy: start + 90 * 60_000 },
+      deps(() => clock - start >= 3 * 3_600_000),
+    );
+    expect(status.stopReason).toBe('job-time-limit');
+    expect(Date.parse(status.stoppedAt!) - start).toBeGreaterThanOrEqual(90 * 60_000);
+    expect(Date.parse(status.stoppedAt!) - start).toBeLessThanOrEqual(90 * 60_000 + 5_000);
+    expect(describeRenewal(status, clock).warnings.join('\n')).toMatch(/as long as a GitHub job can run/);
+    expect(MAX_JOB_MS).toEqual({ 'github-hosted': 6 * 3_600_000, 'self-hosted': 5 * 24 * 3_600_000 });
   });
 });

@@ -49,7 +49,7 @@ beforeEach(() => {
 });
 afterEach(async () => {
   for (const pid of pids.splice(0)) {
-    await stopRenewalProcess(pid, path.join(dir, 'status.json'), 2_000);
+    await stopRenewalProcess(pid, path.join(dir, 'status.json'), { graceMs: 2_000 });
     if (isAlive(pid)) process.kill(pid, 'SIGKILL');
   }
   rmSync(dir, { recursive: true, force: true });
