@@ -3,7 +3,9 @@
 // measured:
 //   coverage/coverage-summary.json        from `npm run coverage` (every test but the README's, which checks these figures)
 //   reports/mutation-core/mutation.json   from `npm run mutate:core` (and reports/mutation/ from `npm run mutate`)
-//   the output of `npm run bench`, run here
+//   the output of `npm run bench`, run here (with the environment it is given: BENCH_RUNS,
+//   BENCH_COLD_RUNS, BENCH_BASELINE_REV, and BENCH_GHA_AUTH_DIST for the comparison with
+//   google-github-actions/auth, which the bench skips, saying so, when it is not set)
 // A report that is missing keeps the README's row from the last time it was measured (with that
 // day), or is named with the command that makes it; nothing is made up.
 import { execFileSync } from 'node:child_process';
@@ -62,7 +64,8 @@ const body = [
   '',
   `\`npm run bench\`, ${new Date().toISOString().slice(0, 10)}:`,
   '',
-  bench.replace(/^(Bundle sizes|Wall time[^\n]*|Worst case|Renewal[^\n]*)$/gm, '**$1**'),
+  // A table's title is the line just above it (notes come below their table).
+  bench.replace(/^([^|\n].*)\n\n(?=\| )/gm, '**$1**\n\n'),
 ].join('\n');
 
 writeFileSync('README.md', replaceSection(readme, 'figures', body));

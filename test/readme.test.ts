@@ -48,4 +48,18 @@ describe('README', () => {
       expect(Math.abs(actual - Number(kib)) / actual, `dist/${name}/index.js is ${actual.toFixed(1)} KiB`).toBeLessThan(0.1);
     }
   });
+
+  it('records what the bench compares: the 800 KB budget, what a tag downloads, the cold start and full runs beside a baseline', () => {
+    const figures = /<!-- figures:start -->\n([\s\S]*?)<!-- figures:end -->/.exec(readme)?.[1] ?? '';
+    expect(figures).toMatch(/^\| main \+ post \(budget: 800 KB = 800,000 bytes\) \| [\d.]+ KiB = [\d,]+ bytes: within the budget \|/m);
+    expect(figures).toMatch(/^\| \w+: [\w +]+ \(\d+ bundles\) \| [\d.]+ KiB = [\d,]+ bytes \|/m);
+    expect(figures).toMatch(/^\*\*What a job downloads for `uses: owner\/repo@tag`.*\*\*$/m);
+    expect(figures).toMatch(/^\*\*Cold start on an input error, \d+ runs each, interleaved .*\*\*$/m);
+    expect(figures).toMatch(/^\| this action, dist\/main\/index\.js: `timeout-seconds: abc` \| \d+ ms \|/m);
+    expect(figures).toMatch(/^\*\*Wall time of full local runs, dist\/ beside the bundles of \w+, \d+ runs each, interleaved .*\*\*$/m);
+    expect(figures).toMatch(/^\| full run: main \+ post \| \d+ ms \(\d+–\d+\) \| \d+ ms \(\d+–\d+\) \| \d+\.\d\d \|$/m);
+    // The budget holds for the bundles as they are now, not only as recorded.
+    const total = statSync('dist/main/index.js').size + statSync('dist/post/index.js').size;
+    expect(total, `dist/main + dist/post is ${total} bytes`).toBeLessThanOrEqual(800_000);
+  });
 });
