@@ -9,8 +9,8 @@ import { CONFIG_DIR_NAME, isProfileName, profilePaths, removeProfile, removeRene
 import { platform } from './platform/index.ts';
 import { isStopChannel } from './renewal/channel.ts';
 import { readStatus, type RenewalStatus } from './renewal/status.ts';
-import { stopRenewalProcess, type StopOutcome } from './renewal/process.ts';
-import { describeMissingStatus, describeRenewal } from './renewal/report.ts';
+import { stopChannelTooLong, stopRenewalProcess, type StopOutcome } from './renewal/process.ts';
+import { describeMissingStatus, describeRenewal, describeUnconfirmed } from './renewal/report.ts';
 import { STATE } from './state.ts';
 
 async function attempt(what: string, step: () => Promise<void>): Promise<void> {
@@ -62,9 +62,7 @@ async function post(): Promise<void> {
           `The background renewal process (pid ${pid}) was no longer running when the post step began, and had not recorded why: it was killed or crashed, and nothing renewed the credentials after its last recorded renewal.`,
         );
       if (stopped === 'unconfirmed' && before !== undefined)
-        warning(
-          `The background renewal process (pid ${pid}) did not answer on its stop channel: it was most likely killed without recording why. Nothing showed that the process now holding pid ${pid} is this action's, so the post step did not signal it; a renewal process that is merely hung ends by itself once the job is over.`,
-        );
+        warning(describeUnconfirmed(pid, !isStopChannel(before.stop) && stopChannelTooLong(statusFile)));
     });
   }
   if (statusFile !== '') {
@@ -78,9 +76,9 @@ async function post(): Promise<void> {
     await attempt('removing the renewal process files', async () => {
       // Its stop channel's socket and half-written status files stay behind when it was killed.
       const channel = status?.stop;
-      const socket = isStopChannel(channel) ? platform.stopChannelAddress(path.dirname(statusFile), channel.id) : undefined;
+      const socket = isStopChannel(channel) ? platform.stopChannelAddress(statusFile, channel.id) : undefined;
       if (socket !== undefined && platform.stopChannelIsFile) await fs.rm(socket, { force: true });
-      if (configDir !== '' && profile !== '') await removeRenewalFiles(configDir, profile);
+      if (configDir !== '' && profile !== '') await removeRenewalFiles(configDir, profile, platform);
     });
   }
   if (configDir !== '' && profile !== '') {

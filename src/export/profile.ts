@@ -254,10 +254,16 @@ const RM_RETRIES = { force: true, maxRetries: 5, retryDelay: 100 } as const;
  * status file: the temp files of a status write it did not finish, and its stop channel's socket
  * (both stay behind when it was killed).
  */
-export async function removeRenewalFiles(configDir: string, name: string): Promise<void> {
+export async function removeRenewalFiles(configDir: string, name: string, on: Platform = platform): Promise<void> {
   const entries = await fs.readdir(configDir).catch(() => [] as string[]);
-  const statusTemp = `.${path.basename(statusFilePath(configDir, name))}.`;
+  const statusFile = statusFilePath(configDir, name);
+  const statusTemp = `.${path.basename(statusFile)}.`;
   for (const entry of entries.filter((e) => e.startsWith(statusTemp) && e.endsWith('.tmp'))) {
+    await fs.rm(path.join(configDir, entry), RM_RETRIES);
+  }
+  // Its sockets, found by name: one whose status was never read has no recorded id.
+  const socket = on.stopChannelFilePrefix(statusFile);
+  for (const entry of socket === undefined ? [] : entries.filter((e) => e.startsWith(socket) && e.endsWith('.sock'))) {
     await fs.rm(path.join(configDir, entry), RM_RETRIES);
   }
 }

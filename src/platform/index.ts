@@ -13,13 +13,15 @@
 // - Replacing a file: a rename over a file that a reader holds open without delete sharing fails on
 //   Windows (EPERM, EACCES, EBUSY) until the reader lets go; callers retry those briefly.
 // - Private directories: mode 0700 and the owner's uid on POSIX; on Windows an explicit,
-//   non-inherited ACL granting only this user, set and checked with icacls.
+//   protected ACL with one entry, full control for this account's SID (from whoami), set with icacls
+//   and checked from the SDDL `icacls /save` writes.
 //
 // `platform` is the one for this machine. Tests build another OS's with `platformFor(name, ops)`,
 // with fake primitives (kill, rename, command runner) where they need them.
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { lstatSync, promises as fs, readFileSync, renameSync } from 'node:fs';
-import { userInfo } from 'node:os';
+import { createHash, randomBytes } from 'node:crypto';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { ActionError } from '../errors.ts';
 
@@ -36,8 +38,11 @@ export interface PlatformOps {
   readonly kill: (pid: number, signal: NodeJS.Signals | 0) => void;
   readonly run: RunCommand;
   readonly sleep: (ms: number) => Promise<void>;
-  /** Windows: the account to grant the config directory to, as DOMAIN\user. */
-  readonly windowsUser: () => string;
+  /** The environment (Windows: SystemRoot, where whoami and icacls are). */
+  readonly env: () => NodeJS.ProcessEnv;
+  /** A directory for scratch files (icacls /save). */
+  readonly tempDir: () => string;
+  readonly readFileBytes: (file: string) => Buffer;
   /** POSIX: this process's uid, if the OS has one. */
   readonly uid: () => number | undefined;
   readonly spawn: (command: string, args: readonly string[], options: Parameters<typeof spawn>[2]) => ChildProcess;
@@ -57,9 +62,13 @@ export interface Platform {
   readonly signalStop: (pid: number) => boolean;
   /** Ends `pid` at once (SIGKILL; TerminateProcess on Windows). Only for a process known to be ours. */
   readonly terminate: (pid: number) => void;
-  /** The address of a stop channel named `id` for a process whose files live in `dir`: a Unix
-   *  socket there, or a named pipe on Windows; undefined when a socket path would be too long. */
-  readonly stopChannelAddress: (dir: string, id: string) => string | undefined;
+  /** The address of a stop channel named `id` for the renewal process whose status file is
+   *  `statusFile`: a Unix socket beside it, or a named pipe on Windows; undefined when a socket path
+   *  would be too long. */
+  readonly stopChannelAddress: (statusFile: string, id: string) => string | undefined;
+  /** How the socket files of that process's stop channels begin (each ends in .sock), so one left
+   *  behind can be found without its id; undefined where a channel leaves no file (Windows). */
+  readonly stopChannelFilePrefix: (statusFile: string) => string | undefined;
   /** Whether a stop channel address leaves a file behind in its directory (a Unix socket). */
   readonly stopChannelIsFile: boolean;
   /** Whether a failed rename means another process holds the target open (retry shortly). */
@@ -96,11 +105,9 @@ const defaultOps: PlatformOps = {
       });
     }),
   sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
-  windowsUser: () => {
-    const user = process.env['USERNAME'] ?? userInfo().username;
-    const domain = process.env['USERDOMAIN'];
-    return domain === undefined || domain === '' ? user : `${domain}\\${user}`;
-  },
+  env: () => process.env,
+  tempDir: () => tmpdir(),
+  readFileBytes: (file) => readFileSync(file),
   uid: () => (typeof process.getuid === 'function' ? process.getuid() : undefined),
   spawn: (command, args, options) => spawn(command, [...args], options),
 };
@@ -122,37 +129,57 @@ async function mkdirPrivate(dir: string): Promise<void> {
   }
 }
 
+/** C:\Windows\System32\<program>, from SystemRoot (an earlier step cannot put another program first
+ *  on PATH that way, though SystemRoot, like any variable, comes from the environment). */
+function system32(env: NodeJS.ProcessEnv, program: string): string {
+  const root = env['SystemRoot'] ?? env['SYSTEMROOT'] ?? 'C:\\Windows';
+  return path.win32.join(root === '' ? 'C:\\Windows' : root, 'System32', program);
+}
+
+/** The SID in `whoami /user /fo csv /nh` output: `"domain\user","S-1-5-..."`. */
+export function whoamiSid(output: string): string | undefined {
+  const match = /"(S-1-\d+(?:-\d+)+)"\s*$/i.exec(output.trim());
+  return match?.[1]?.toUpperCase();
+}
+
+/** SDDL aliases icacls /save may write for well-known accounts a runner service can run as. */
+const SID_ALIASES: Readonly<Record<string, string>> = {
+  SY: 'S-1-5-18',
+  LS: 'S-1-5-19',
+  NS: 'S-1-5-20',
+  BA: 'S-1-5-32-544',
+};
+
+/** Full access in an ACE: FA, or the same rights as a number. */
+const FULL_ACCESS = new Set(['FA', '0X1F01FF']);
+
 /**
- * The access entries `icacls <dir>` lists: the first line starts with the path, the others with
- * spaces, up to the first blank line (then the "Successfully processed" line).
+ * Why the file `icacls <dir> /save <file>` wrote (UTF-16LE: the path on one line, the SDDL of its
+ * DACL on the next) does not show a protected DACL with exactly one entry, full access allowed to
+ * `sid` and passed down to files and folders; undefined when it does.
  */
-export function icaclsEntries(output: string, dir: string): string[] {
-  const text = output.replace(/\r\n/g, '\n');
-  const block = text.split(/\n\s*\n/)[0] ?? '';
-  const lines = block.split('\n');
-  const first = lines[0] ?? '';
-  lines[0] = first.toLowerCase().startsWith(dir.toLowerCase()) ? first.slice(dir.length) : first;
-  return lines.map((line) => line.trim()).filter((line) => line !== '');
-}
-
-/** Whether an icacls entry names `user` (DOMAIN\user, or user alone when no domain was known). */
-function namesUser(principal: string, user: string): boolean {
-  const p = principal.toLowerCase();
-  const u = user.toLowerCase();
-  return p === u || (!u.includes('\\') && p.endsWith(`\\${u}`));
-}
-
-/** Why `icacls <dir>` output does not show a directory private to `user`, or undefined if it does. */
-export function aclProblem(output: string, dir: string, user: string): string | undefined {
-  const entries = icaclsEntries(output, dir);
-  if (entries.length === 0) return 'icacls listed no access entries';
-  for (const entry of entries) {
-    const at = entry.indexOf(':(');
-    const principal = at < 0 ? entry : entry.slice(0, at);
-    if (!namesUser(principal, user)) return `${principal} has access (${entry})`;
-    if (entry.includes('(I)')) return `an inherited entry remains (${entry})`;
-  }
-  if (!entries.some((e) => e.includes('(F)'))) return `${user} lacks full control`;
+export function saveFileProblem(saved: Buffer, sid: string): string | undefined {
+  const text = saved.toString('utf16le').replace(/^\uFEFF/, '');
+  const lines = text
+    .split(/\r?\n/)
+    .map((l) => l.trim())
+    .filter((l) => l !== '');
+  const sddl = lines[1];
+  if (sddl === undefined) return 'icacls saved no access list';
+  const match = /^D:([A-Z]*)((?:\([^()]*\))*)$/.exec(sddl);
+  if (match === null) return `unexpected access list ${sddl}`;
+  const flags = match[1] ?? '';
+  if (!flags.includes('P')) return `the access list still inherits entries (${sddl})`;
+  const aces = (match[2] ?? '').match(/\([^()]*\)/g) ?? [];
+  if (aces.length !== 1) return `the access list has ${aces.length} entries, not one (${sddl})`;
+  const fields = aces[0].slice(1, -1).split(';');
+  const [type, aceFlags = '', rights = '', , , trustee = ''] = fields;
+  const who = SID_ALIASES[trustee.toUpperCase()] ?? trustee.toUpperCase();
+  if (fields.length !== 6 || type !== 'A') return `unexpected entry ${aces[0]}`;
+  if (who !== sid.toUpperCase()) return `the entry is for ${trustee}, not ${sid} (${sddl})`;
+  if (!FULL_ACCESS.has(rights.toUpperCase())) return `${sid} lacks full control (${sddl})`;
+  if (!aceFlags.includes('OI') || !aceFlags.includes('CI') || aceFlags.includes('ID'))
+    return `unexpected inheritance ${aceFlags} (${sddl})`;
   return undefined;
 }
 
@@ -161,23 +188,46 @@ const ACL_HINT =
 
 async function makePrivateDirWindows(ops: PlatformOps, dir: string): Promise<void> {
   await mkdirPrivate(dir);
-  const user = ops.windowsUser();
-  // Inheritance off (inherited entries removed, not copied), then one grant: this user, full
+  const env = ops.env();
+  const icacls = system32(env, 'icacls.exe');
+  // The account this process runs as, by SID: USERDOMAIN\USERNAME is only the environment (an earlier
+  // step can change it) and names no usable account for a service running as SYSTEM or NETWORK SERVICE.
+  let sid: string | undefined;
+  let whoami: string;
+  try {
+    whoami = (await ops.run(system32(env, 'whoami.exe'), ['/user', '/fo', 'csv', '/nh'])).stdout;
+    sid = whoamiSid(whoami);
+  } catch (error) {
+    throw new ActionError('private-dir-acl', `Could not tell which account this job runs as (whoami /user): ${firstLine(error)}`, ACL_HINT);
+  }
+  if (sid === undefined) {
+    throw new ActionError(
+      'private-dir-acl',
+      `Could not read this account's SID from whoami /user: ${whoami.trim().slice(0, 200)}`,
+      ACL_HINT,
+    );
+  }
+  // Inheritance off (inherited entries removed, not copied), then one grant: this account, full
   // control, passed down to the files and folders inside.
   try {
-    await ops.run('icacls', [dir, '/inheritance:r', '/grant:r', `${user}:(OI)(CI)F`]);
+    await ops.run(icacls, [dir, '/inheritance:r', '/grant:r', `*${sid}:(OI)(CI)F`]);
   } catch (error) {
-    throw new ActionError('private-dir-acl', `Could not make ${dir} private to ${user} with icacls: ${firstLine(error)}`, ACL_HINT);
+    throw new ActionError('private-dir-acl', `Could not make ${dir} private to ${sid} with icacls: ${firstLine(error)}`, ACL_HINT);
   }
-  let listed: string;
+  // Checked from the SDDL icacls saves (UTF-16LE, SIDs rather than names in the console's code page).
+  const saveFile = path.join(ops.tempDir(), `claude-oidc-acl-${randomBytes(6).toString('hex')}.txt`);
+  let saved: Buffer;
   try {
-    listed = (await ops.run('icacls', [dir])).stdout;
+    await ops.run(icacls, [dir, '/save', saveFile]);
+    saved = ops.readFileBytes(saveFile);
   } catch (error) {
     throw new ActionError('private-dir-acl', `Could not read the access list of ${dir} with icacls: ${firstLine(error)}`, ACL_HINT);
+  } finally {
+    await fs.rm(saveFile, { force: true }).catch(() => undefined);
   }
-  const problem = aclProblem(listed, dir, user);
+  const problem = saveFileProblem(saved, sid);
   if (problem !== undefined) {
-    throw new ActionError('private-dir-acl', `${dir} is not private to ${user} after icacls: ${problem}.`, ACL_HINT);
+    throw new ActionError('private-dir-acl', `${dir} is not private to ${sid} after icacls: ${problem}.`, ACL_HINT);
   }
 }
 
@@ -194,6 +244,12 @@ function firstLine(error: unknown): string {
   const stderr = (error as { stderr?: unknown } | undefined)?.stderr;
   const text = typeof stderr === 'string' && stderr.trim() !== '' ? stderr : error instanceof Error ? error.message : String(error);
   return (text.trim().split(/\r?\n/)[0] ?? '').slice(0, 300);
+}
+
+/** `s-<6 hex>-`: the start of the socket names of one status file's process (one profile's), short
+ *  enough for macOS's socket path limit whatever the profile's name. */
+function socketPrefix(statusFile: string): string {
+  return `s-${createHash('sha256').update(path.basename(statusFile)).digest('hex').slice(0, 6)}-`;
 }
 
 /** A Platform for OS `name`, on the given primitives (this machine's by default). */
@@ -236,11 +292,14 @@ export function platformFor(name: OsName, overrides: Partial<PlatformOps> = {}):
     terminate: (pid) => {
       ops.kill(pid, 'SIGKILL');
     },
-    stopChannelAddress: (dir, id) => {
+    stopChannelAddress: (statusFile, id) => {
       if (windows) return `\\\\.\\pipe\\claude-oidc-stop-${id}`;
-      const socket = path.join(dir, `stop-${id}.sock`);
+      // Short (macOS allows 103 bytes in all, and RUNNER_TEMP is already long there); the directory is
+      // private, so 8 hex characters of the random id keep names apart without hiding anything.
+      const socket = path.join(path.dirname(statusFile), `${socketPrefix(statusFile)}${id.slice(0, 8)}.sock`);
       return Buffer.byteLength(socket) <= MAX_SOCKET_PATH ? socket : undefined;
     },
+    stopChannelFilePrefix: (statusFile) => (windows ? undefined : socketPrefix(statusFile)),
     stopChannelIsFile: !windows,
     isBusy: (error) => windows && BUSY_CODES.has(errorCode(error) ?? ''),
     busyRetryDelaysMs: windows ? BUSY_RETRY_DELAYS_MS : [],

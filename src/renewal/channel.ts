@@ -1,9 +1,12 @@
 // The renewal process's stop channel: how the post step asks it to stop without a signal (Windows has
 // none a handler sees) and learns that the pid it holds is this use's renewal process (a pid alone
 // can be reused). The process listens on an address only it knows (a Unix socket in the private
-// config directory, or a named pipe with a random name, see platform/), and stops only for a
-// request that carries the random nonce it recorded in its status file; it answers with its pid.
-import { randomBytes, timingSafeEqual } from 'node:crypto';
+// config directory, or a named pipe with a random name, see platform/). The nonce it recorded in its
+// status file never travels: the post step sends a random challenge with HMAC-SHA256(nonce, "stop"
+// and the challenge); the process stops only for a request whose MAC checks, and answers with its
+// pid and HMAC-SHA256(nonce, "stopping", the challenge and the pid). Whatever else listens at the
+// address (a squatter on a named pipe's name) learns nothing, and cannot answer as the process.
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import net from 'node:net';
 import type { Platform } from '../platform/index.ts';
 
@@ -23,6 +26,16 @@ export function isStopChannel(value: unknown): value is StopChannel {
   return typeof channel === 'object' && channel !== null && isHex32(channel.id) && isHex32(channel.nonce);
 }
 
+/** The request's MAC: proves the sender knows the nonce, without sending it. */
+export function requestMac(nonce: string, challenge: string): string {
+  return createHmac('sha256', nonce).update(`stop\n${challenge}`).digest('hex');
+}
+
+/** The answer's MAC: proves the answering process knows the nonce, for this challenge and pid. */
+export function answerMac(nonce: string, challenge: string, pid: number): string {
+  return createHmac('sha256', nonce).update(`stopping\n${challenge}\n${pid}`).digest('hex');
+}
+
 function sameSecret(a: string, b: string): boolean {
   const x = Buffer.from(a);
   const y = Buffer.from(b);
@@ -39,9 +52,14 @@ export interface OpenChannel {
  * Listens for stop requests. `onStop` runs once a request with the nonce arrives, after the answer is
  * on its way. Undefined when no channel can be opened here (then only a signal, on Linux, stops it).
  */
-export async function openStopChannel(platform: Platform, dir: string, pid: number, onStop: () => void): Promise<OpenChannel | undefined> {
+export async function openStopChannel(
+  platform: Platform,
+  statusFile: string,
+  pid: number,
+  onStop: () => void,
+): Promise<OpenChannel | undefined> {
   const channel: StopChannel = { id: randomBytes(16).toString('hex'), nonce: randomBytes(16).toString('hex') };
-  const address = platform.stopChannelAddress(dir, channel.id);
+  const address = platform.stopChannelAddress(statusFile, channel.id);
   if (address === undefined) return undefined;
   const server = net.createServer((socket) => {
     let received = '';
@@ -56,8 +74,9 @@ export async function openStopChannel(platform: Platform, dir: string, pid: numb
         if (received.length > MAX_REQUEST_BYTES) socket.destroy();
         return;
       }
-      if (sameSecret(received.slice(0, end), `stop ${channel.nonce}`)) {
-        socket.end(`stopping ${pid}\n`);
+      const [verb, challenge, mac] = received.slice(0, end).split(' ');
+      if (verb === 'stop' && isHex32(challenge) && mac !== undefined && sameSecret(mac, requestMac(channel.nonce, challenge))) {
+        socket.end(`stopping ${pid} ${answerMac(channel.nonce, challenge, pid)}\n`);
         onStop();
       } else {
         socket.destroy();
@@ -93,6 +112,8 @@ export async function openStopChannel(platform: Platform, dir: string, pid: numb
  * gone and its socket stale) or any other answer.
  */
 export async function requestStop(address: string, channel: StopChannel, pid: number, timeoutMs = 2_000): Promise<boolean> {
+  const challenge = randomBytes(16).toString('hex');
+  const expected = `stopping ${pid} ${answerMac(channel.nonce, challenge, pid)}`;
   return new Promise<boolean>((resolve) => {
     let answer = '';
     let settled = false;
@@ -107,7 +128,7 @@ export async function requestStop(address: string, channel: StopChannel, pid: nu
       done(false);
     }, timeoutMs);
     const socket = net.connect(address, () => {
-      socket.write(`stop ${channel.nonce}\n`);
+      socket.write(`stop ${challenge} ${requestMac(channel.nonce, challenge)}\n`);
     });
     socket.on('error', () => {
       done(false);
@@ -115,10 +136,10 @@ export async function requestStop(address: string, channel: StopChannel, pid: nu
     socket.on('data', (chunk: Buffer) => {
       answer += chunk.toString('utf8');
       if (answer.length > MAX_REQUEST_BYTES) done(false);
-      else if (answer.includes('\n')) done(answer.slice(0, answer.indexOf('\n')) === `stopping ${pid}`);
+      else if (answer.includes('\n')) done(sameSecret(answer.slice(0, answer.indexOf('\n')), expected));
     });
     socket.on('close', () => {
-      done(answer.split('\n')[0] === `stopping ${pid}`);
+      done(sameSecret(answer.split('\n')[0] ?? '', expected));
     });
   });
 }

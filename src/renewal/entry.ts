@@ -1,12 +1,14 @@
 // The detached renewal process: the main bundle started again with the renewal marker (see
 // process.ts). Prints nothing; see loop.ts for what it does.
-import path from 'node:path';
 import { oidcEndpointFromEnv } from '../credentials/oidc.ts';
 import { sleep } from '../credentials/retry.ts';
 import { platform } from '../platform/index.ts';
 import { openStopChannel } from './channel.ts';
 import { runRenewal } from './loop.ts';
 import { isWatchedParentAlive, readRenewalConfig } from './process.ts';
+
+/** How long a process that accepted a stop request may take to end before it exits anyway. */
+export const STOP_EXIT_MS = 3_000;
 
 /** Runs until told to stop (or until the job is gone), then exits the process. */
 export async function runRenewalProcess(): Promise<void> {
@@ -15,6 +17,12 @@ export async function runRenewalProcess(): Promise<void> {
   const stop = new AbortController();
   const requestStop = (): void => {
     stop.abort();
+  };
+  /** A stop accepted on the channel (the post step then trusts the process to end): it ends within
+   *  STOP_EXIT_MS even if something it waits on hangs, so the post step rarely needs to kill it. */
+  const acceptStop = (): void => {
+    requestStop();
+    setTimeout(() => process.exit(1), STOP_EXIT_MS).unref();
   };
   // Where a handler sees them (not on Windows, where post uses the stop channel instead).
   process.on('SIGTERM', requestStop);
@@ -26,7 +34,7 @@ export async function runRenewalProcess(): Promise<void> {
   try {
     const config = readRenewalConfig(process.env);
     // Open before the first status is written, so the status names it from the start.
-    channel = await openStopChannel(platform, path.dirname(config.statusFile), process.pid, requestStop).catch(() => undefined);
+    channel = await openStopChannel(platform, config.statusFile, process.pid, acceptStop).catch(() => undefined);
     await runRenewal(config, {
       oidc: oidcEndpointFromEnv(process.env),
       now: Date.now,

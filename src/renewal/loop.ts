@@ -20,7 +20,7 @@ import { scrub } from '../log/redact.ts';
 import type { Platform } from '../platform/index.ts';
 import type { StopChannel } from './channel.ts';
 import { nextRenewalAt, READERS_EXPIRY_MARGIN_MS, type TokenTimes } from './schedule.ts';
-import { writeStatus, type RenewalStatus, type StopReason } from './status.ts';
+import { replaceStatus, writeStatus, type RenewalStatus, type StopReason } from './status.ts';
 
 /** Handed to the renewal process in an environment variable; nothing secret in it. */
 export interface RenewalConfig {
@@ -119,9 +119,19 @@ export async function runRenewal(config: RenewalConfig, deps: RenewalDeps): Prom
   let lastJobCheckAt = lastAttemptAt;
   let held: HeldToken | undefined;
   let lastWriteAt = lastAttemptAt;
+  /** Whether the status file was written once: from then on it is only replaced, never made again
+   *  (the post step removes it, even when it leaves this process running). */
+  let statusCreated = false;
   const update = async (patch: Partial<RenewalStatus>): Promise<void> => {
     status = { ...status, ...patch };
-    await writeStatus(config.statusFile, status).catch(() => undefined);
+    if (statusCreated) {
+      await replaceStatus(config.statusFile, status, deps.platform).catch(() => undefined);
+    } else {
+      statusCreated = await writeStatus(config.statusFile, status).then(
+        () => true,
+        () => false,
+      );
+    }
   };
   const stop = async (reason: StopReason): Promise<RenewalStatus> => {
     await update({ stoppedAt: iso(deps.now()), stopReason: reason });
@@ -193,9 +203,17 @@ export async function runRenewal(config: RenewalConfig, deps: RenewalDeps): Prom
   await update({});
 
   for (;;) {
-    // A held token is written again at every poll while readers would still use it; once it is no
-    // better than that, a new one is minted.
-    if (held !== undefined && deps.now() >= held.expiresAt - READERS_EXPIRY_MARGIN_MS) held = undefined;
+    // A held token is written again at every poll while readers would still use it. Once it is no
+    // better than that, the file was unwritable for a whole token's use (a reader that never lets go,
+    // or a refusal that is not a reader at all, e.g. a permanent EPERM): give up, saying why.
+    if (held !== undefined && deps.now() >= held.expiresAt - READERS_EXPIRY_MARGIN_MS) {
+      await update({
+        lastError:
+          'The credentials file stayed held open or refused replacement (EPERM, EACCES or EBUSY) while the renewed token was of use.',
+        lastErrorAt: iso(deps.now()),
+      });
+      return stop('credentials-unwritable');
+    }
     const dueAt = held !== undefined ? lastWriteAt + POLL_MS : nextRenewalAt(token, status.failuresInARow, lastAttemptAt, deps.random);
     // Sleep in short steps so a stop signal, a vanished parent or a removed file is noticed quickly.
     while (deps.now() < dueAt) {
@@ -207,8 +225,14 @@ export async function runRenewal(config: RenewalConfig, deps: RenewalDeps): Prom
     if (reason !== undefined) return stop(reason);
 
     if (held !== undefined) {
-      const outcome = await install(held);
-      if (outcome !== 'replaced' && outcome !== 'busy') return stop(outcome);
+      try {
+        const outcome = await install(held);
+        if (outcome !== 'replaced' && outcome !== 'busy') return await stop(outcome);
+      } catch (error) {
+        // Not a reader holding the file (e.g. its directory is gone): recorded, and the next round
+        // stops on whatever it was (a removed file) or tries again while the token is of use.
+        await update({ lastError: scrub(messageOf(error)), lastErrorAt: iso(deps.now()) });
+      }
       continue;
     }
 

@@ -195,6 +195,12 @@ export function isWatchedParentAlive(pid: number, on: Platform = platform): bool
   return pid <= 1 || on.isAlive(pid);
 }
 
+/** Whether a renewal process with this status file had no stop channel because its socket path would
+ *  be too long for the OS (a long RUNNER_TEMP on macOS), rather than because something went wrong. */
+export function stopChannelTooLong(statusFile: string, on: Platform = platform): boolean {
+  return on.stopChannelIsFile && on.stopChannelAddress(statusFile, '0'.repeat(32)) === undefined;
+}
+
 /**
  * What stopRenewalProcess found and did: `not-running` (no process of this use's renewal process to
  * stop), `stopped` (it ended after the stop request), `killed` (it lingered and was killed),
@@ -232,9 +238,13 @@ export async function stopRenewalProcess(pid: number, statusFile: string, option
 
   const status = await readStatus(statusFile);
   let confirmed = false;
+  /** Asks on the stop channel; true only for an answer that proves knowledge of the nonce for this pid. */
+  let ask = (): Promise<boolean> => Promise.resolve(false);
   if (status?.pid === pid && status.stoppedAt === null && isStopChannel(status.stop)) {
-    const address = on.stopChannelAddress(path.dirname(statusFile), status.stop.id);
-    if (address !== undefined) confirmed = await requestStop(address, status.stop, pid, options.answerWithinMs);
+    const channel = status.stop;
+    const address = on.stopChannelAddress(statusFile, channel.id);
+    if (address !== undefined) ask = () => requestStop(address, channel, pid, options.answerWithinMs);
+    confirmed = await ask();
   }
   if (!confirmed) {
     const marked = hasMarker();
@@ -258,10 +268,15 @@ export async function stopRenewalProcess(pid: number, statusFile: string, option
     if (gone()) return 'stopped';
     await sleep(50);
   }
-  // Still ours? On Linux its command line says; elsewhere, a status not yet marked stopped (a process
-  // that recorded its stop is on its way out, and its pid may already be someone else's).
-  const stillOurs = hasMarker() ?? (await readStatus(statusFile))?.stoppedAt === null;
-  if (!stillOurs) return 'stopped';
+  // Still ours? On Linux its command line says; elsewhere only a second answer on its stop channel,
+  // proving the nonce again for this pid (a status not marked stopped is what a killed process leaves
+  // too, and its pid may already be someone else's).
+  const stillOurs = hasMarker() ?? (confirmed && (await ask()));
+  if (!stillOurs) {
+    // Not shown to be ours now: left alone. Gone soon (it closed its channel on its way out), or not.
+    for (let i = 0; i < 20 && !gone(); i++) await sleep(50);
+    return gone() ? 'stopped' : 'still-running';
+  }
   try {
     on.terminate(pid);
   } catch {

@@ -31,6 +31,18 @@ export function describeMissingStatus(pid: number | undefined, outcome: StopOutc
   return { info: [], warnings: [warning] };
 }
 
+/**
+ * The post step could not confirm the renewal process it started (it did not answer on a stop
+ * channel). `socketTooLong`: it never had one, because a Unix socket in the config directory would
+ * exceed the OS's path limit (RUNNER_TEMP is too long), not because it was killed.
+ */
+export function describeUnconfirmed(pid: number, socketTooLong: boolean): string {
+  if (socketTooLong) {
+    return `The background renewal process (pid ${pid}) had no stop channel: a Unix socket in its config directory under RUNNER_TEMP would be longer than the 103 bytes this OS allows in a socket path. With no channel to ask and no command line to read on this OS, the post step could not tell that the process holding pid ${pid} is this action's, so it did not stop it; it ends by itself once the job is over. Set RUNNER_TEMP to a shorter path to let the post step stop it.`;
+  }
+  return `The background renewal process (pid ${pid}) did not answer on its stop channel: it was most likely killed without recording why. Nothing showed that the process now holding pid ${pid} is this action's, so the post step did not signal it; a renewal process that is merely hung ends by itself once the job is over.`;
+}
+
 function capitalize(text: string): string {
   return `${text.charAt(0).toUpperCase()}${text.slice(1)}`;
 }
@@ -63,6 +75,10 @@ export function describeRenewal(status: RenewalStatus | undefined, nowMs: number
   } else if (status.stopReason === 'gave-up') {
     warnings.push(
       `The renewal process gave up at ${status.stoppedAt ?? 'unknown'}: the credentials had lapsed 10 minutes before, and the exchange kept failing with an answer that retrying does not change (check the federation rule).`,
+    );
+  } else if (status.stopReason === 'credentials-unwritable') {
+    warnings.push(
+      `The renewal process gave up at ${status.stoppedAt ?? 'unknown'}: it could not replace the credentials file for as long as the renewed token was of use (${status.lastError ?? 'no error recorded'}). Another process kept the file open, or replacing it is not permitted.`,
     );
   } else if (status.stopReason === 'job-time-limit') {
     warnings.push(

@@ -1,6 +1,7 @@
 // The renewal process's status file: what it did, never a secret. The renewal process writes it; post reads it.
 import { promises as fs } from 'node:fs';
-import { writeFileAtomic } from '../export/profile.ts';
+import { replaceIfPresent, writeFileAtomic, type ReplaceOutcome } from '../export/profile.ts';
+import type { Platform } from '../platform/index.ts';
 import type { StopChannel } from './channel.ts';
 
 export type StopReason =
@@ -9,6 +10,9 @@ export type StopReason =
   | 'oidc-request-token-rejected'
   | 'credentials-removed'
   | 'gave-up'
+  /** The credentials file could not be replaced (held open, or refused) for as long as the renewed
+   *  token was of use to readers. */
+  | 'credentials-unwritable'
   /** It had run as long as a GitHub job can: the job is over, whether or not anything said so. */
   | 'job-time-limit';
 
@@ -35,6 +39,14 @@ export interface RenewalStatus {
 
 export async function writeStatus(file: string, status: RenewalStatus): Promise<void> {
   await writeFileAtomic(file, `${JSON.stringify(status, null, 2)}\n`);
+}
+
+/**
+ * Rewrites the status file only while it still exists: once the post step has removed it (and left
+ * a process it could not stop), a later status must not bring it back.
+ */
+export async function replaceStatus(file: string, status: RenewalStatus, on?: Platform): Promise<ReplaceOutcome> {
+  return replaceIfPresent(file, `${JSON.stringify(status, null, 2)}\n`, () => true, on);
 }
 
 export async function readStatus(file: string): Promise<RenewalStatus | undefined> {

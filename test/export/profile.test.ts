@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, promises as fs, renameSync as renameSyncReal, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, promises as fs, renameSync as renameSyncReal, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -9,7 +9,9 @@ import {
   prepareConfigDir,
   profilePaths,
   removeProfile,
+  removeRenewalFiles,
   replaceIfPresent,
+  statusFilePath,
   writeFileAtomic,
   writeProfile,
 } from '../../src/export/profile.ts';
@@ -227,52 +229,79 @@ describe('profile files', () => {
   });
 
   describe('on Windows, the config directory gets an owner-only access list (icacls, emulated)', () => {
-    const USER = 'RUNNERVM\\runneradmin';
-    const owned = (dir: string): string =>
-      `${dir} ${USER}:(OI)(CI)(F)\r\n\r\nSuccessfully processed 1 files; Failed processing 0 files\r\n`;
+    // A self-hosted runner service running as NETWORK SERVICE: USERDOMAIN\USERNAME would say CORP\HOST$.
+    const SID = 'S-1-5-20';
+    const ROOT = 'D:\\Win';
+    const WHOAMI = `${ROOT}\\System32\\whoami.exe`;
+    const ICACLS = `${ROOT}\\System32\\icacls.exe`;
+    const protectedFor = (sid: string): string => `D:PAI(A;OICI;FA;;;${sid})`;
 
-    function icacls(listing: (dir: string) => string, fail?: 'set' | 'list') {
+    function icacls(sddl: (dir: string) => string, fail?: 'whoami' | 'set' | 'save') {
       const calls: Array<[string, readonly string[]]> = [];
       const run: RunCommand = async (file, args) => {
         calls.push([file, args]);
-        const setting = args.includes('/inheritance:r');
-        if ((fail === 'set' && setting) || (fail === 'list' && !setting)) {
-          throw Object.assign(new Error('Command failed: icacls'), { stderr: 'Access is denied.\r\n' });
-        }
-        return { stdout: setting ? 'processed file\r\n' : listing(args[0] ?? ''), stderr: '' };
+        const step = file === WHOAMI ? 'whoami' : args.includes('/save') ? 'save' : 'set';
+        if (fail === step) throw Object.assign(new Error(`Command failed: ${file}`), { stderr: 'Access is denied.\r\n' });
+        if (step === 'whoami') return { stdout: `"corp\\host$","${SID}"\r\n`, stderr: '' };
+        if (step === 'save')
+          writeFileSync(args[2] ?? '', Buffer.from(`\uFEFF${path.basename(args[0] ?? '')}\r\n${sddl(args[0] ?? '')}\r\n`, 'utf16le'));
+        return { stdout: 'processed file\r\n', stderr: '' };
       };
-      return { on: platformFor('win32', { run, windowsUser: () => USER }), calls };
+      const env = { SystemRoot: ROOT, USERDOMAIN: 'CORP', USERNAME: 'HOST$' };
+      return { on: platformFor('win32', { run, env: () => env }), calls };
     }
 
-    it('removes inheritance and grants this user alone full control, with no shell, then checks the list', async () => {
-      const { on, calls } = icacls(owned);
+    it('grants the SID whoami reports, by full path, removing inheritance, then checks the saved SDDL', async () => {
+      const { on, calls } = icacls(() => protectedFor(SID));
       const dir = await prepareConfigDir(runnerTemp, on);
       const dirs = [dir, path.join(dir, 'configs'), path.join(dir, 'credentials')];
-      expect(calls).toEqual(
+      const scratch = (args: readonly string[]): readonly string[] => (args[1] === '/save' ? [...args.slice(0, 2), 'FILE'] : args);
+      expect(calls.map(([file, args]) => [file, scratch(args)])).toEqual(
         dirs.flatMap((d) => [
-          ['icacls', [d, '/inheritance:r', '/grant:r', `${USER}:(OI)(CI)F`]],
-          ['icacls', [d]],
+          [WHOAMI, ['/user', '/fo', 'csv', '/nh']],
+          [ICACLS, [d, '/inheritance:r', '/grant:r', `*${SID}:(OI)(CI)F`]],
+          [ICACLS, [d, '/save', 'FILE']],
         ]),
       );
+      // The save file is scratch: removed afterwards.
+      for (const [, args] of calls) if (args[1] === '/save') expect(existsSync(args[2] ?? '')).toBe(false);
     });
 
-    it('fails clearly, saying what to do, when icacls cannot set the list', async () => {
-      const { on } = icacls(owned, 'set');
-      const error = await prepareConfigDir(runnerTemp, on).catch((e: unknown) => e);
-      expect(error).toBeInstanceOf(ActionError);
-      expect(error).toMatchObject({ code: 'private-dir-acl' });
-      expect((error as ActionError).message).toMatch(
-        /Could not make .*claude-oidc private to RUNNERVM\\runneradmin with icacls: Access is denied\./,
-      );
-      expect((error as ActionError).hint).toMatch(/RUNNER_TEMP/);
+    it('fails clearly, saying what to do, when whoami or icacls fails', async () => {
+      for (const step of ['whoami', 'set', 'save'] as const) {
+        const error = await prepareConfigDir(runnerTemp, icacls(() => protectedFor(SID), step).on).catch((e: unknown) => e);
+        expect(error).toBeInstanceOf(ActionError);
+        expect(error).toMatchObject({ code: 'private-dir-acl' });
+        expect((error as ActionError).message).toMatch(/Access is denied\./);
+        expect((error as ActionError).hint).toMatch(/RUNNER_TEMP/);
+      }
     });
 
-    it('fails when the list cannot be read, or still lets someone else in', async () => {
-      await expect(prepareConfigDir(runnerTemp, icacls(owned, 'list').on)).rejects.toMatchObject({ code: 'private-dir-acl' });
-      const leaky = icacls((dir) => `${dir} ${USER}:(OI)(CI)(F)\r\n    BUILTIN\\Users:(I)(OI)(CI)(RX)\r\n\r\n`);
-      await expect(prepareConfigDir(runnerTemp, leaky.on)).rejects.toThrow(
-        /is not private to RUNNERVM\\runneradmin after icacls: BUILTIN\\Users has access/,
-      );
+    it('fails when the list is for another account, still inherits, or lets someone else in', async () => {
+      for (const sddl of [
+        protectedFor('S-1-5-21-1-2-3-4242'),
+        `D:AI(A;OICI;FA;;;${SID})`,
+        `D:PAI(A;OICI;FA;;;${SID})(A;OICI;0x1200a9;;;BU)`,
+      ]) {
+        await expect(prepareConfigDir(runnerTemp, icacls(() => sddl).on)).rejects.toThrow(/is not private to S-1-5-20 after icacls/);
+      }
+    });
+  });
+
+  describe("removing a killed renewal process's files", () => {
+    it("removes its stop socket by profile name, even when its status (and so its id) was never read, and no other profile's", async () => {
+      const dir = await prepareConfigDir(runnerTemp, platformFor('linux'));
+      const darwin = platformFor('darwin');
+      const ours = darwin.stopChannelAddress(statusFilePath(dir, 'ci'), 'c'.repeat(32))!;
+      const theirs = darwin.stopChannelAddress(statusFilePath(dir, 'other'), 'd'.repeat(32))!;
+      for (const file of [ours, theirs, path.join(dir, '.renewal-ci.json.0123456789ab.tmp')]) await fs.writeFile(file, '');
+      await removeRenewalFiles(dir, 'ci', darwin);
+      expect(existsSync(ours)).toBe(false);
+      expect(existsSync(theirs)).toBe(true);
+      expect((await fs.readdir(dir)).filter((e) => e.endsWith('.tmp'))).toEqual([]);
+      // Windows: a named pipe leaves no file; nothing else is touched.
+      await removeRenewalFiles(dir, 'other', platformFor('win32'));
+      expect(existsSync(theirs)).toBe(true);
     });
   });
 });

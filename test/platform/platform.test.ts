@@ -1,7 +1,7 @@
 // The platform seam (src/platform/): what each OS does, checked on this Linux machine by building the
 // other OSes' platforms over fake primitives.
 import { describe, expect, it } from 'vitest';
-import { aclProblem, icaclsEntries, platformFor } from '../../src/platform/index.ts';
+import { platformFor, saveFileProblem, whoamiSid } from '../../src/platform/index.ts';
 
 describe('process identity', () => {
   it('reads a command line from /proc on Linux only: never <drive>:\\proc on Windows, nor on macOS', () => {
@@ -33,13 +33,26 @@ describe('process identity', () => {
     ]);
   });
 
-  it('puts the stop channel in the private directory (a Unix socket) or a named pipe on Windows, and has none where the path is too long', () => {
+  it('puts the stop channel beside the status file (a short Unix socket named for its profile) or a named pipe on Windows, and has none where the path is too long', () => {
     const id = 'ab'.repeat(16);
-    expect(platformFor('win32').stopChannelAddress('C:\\a\\_temp\\claude-oidc', id)).toBe(`\\\\.\\pipe\\claude-oidc-stop-${id}`);
-    expect(platformFor('darwin').stopChannelAddress('/Users/runner/work/_temp/claude-oidc', id)).toBe(
-      `/Users/runner/work/_temp/claude-oidc/stop-${id}.sock`,
+    const status = (dir: string): string => `${dir}/renewal-ci.json`;
+    expect(platformFor('win32').stopChannelAddress('C:\\a\\_temp\\claude-oidc\\renewal-ci.json', id)).toBe(
+      `\\\\.\\pipe\\claude-oidc-stop-${id}`,
     );
-    expect(platformFor('linux').stopChannelAddress(`/${'d'.repeat(80)}`, id)).toBeUndefined();
+    expect(platformFor('win32').stopChannelFilePrefix('C:\\a\\_temp\\claude-oidc\\renewal-ci.json')).toBeUndefined();
+    const darwin = platformFor('darwin');
+    const prefix = darwin.stopChannelFilePrefix(status('/x'))!;
+    expect(prefix).toMatch(/^s-[0-9a-f]{6}-$/);
+    expect(darwin.stopChannelFilePrefix(status('/y'))).toBe(prefix);
+    expect(darwin.stopChannelFilePrefix('/x/renewal-other.json')).not.toBe(prefix);
+    expect(darwin.stopChannelAddress(status('/Users/runner/work/_temp/claude-oidc'), id)).toBe(
+      `/Users/runner/work/_temp/claude-oidc/${prefix}abababab.sock`,
+    );
+    // A self-hosted macOS runner's RUNNER_TEMP, 68 bytes: a socket still fits (a 32-hex name did not).
+    const temp = `/Users/ci-runner/actions-runner-01/_work/${'t'.repeat(21)}/_temp`;
+    expect(Buffer.byteLength(temp)).toBe(68);
+    expect(darwin.stopChannelAddress(status(`${temp}/claude-oidc`), id)).toBe(`${temp}/claude-oidc/${prefix}abababab.sock`);
+    expect(platformFor('linux').stopChannelAddress(status(`/${'d'.repeat(90)}`), id)).toBeUndefined();
   });
 
   it('treats EPERM, EACCES and EBUSY from a rename as a reader holding the file on Windows only, retried for a few seconds', () => {
@@ -53,21 +66,26 @@ describe('process identity', () => {
   });
 });
 
-describe('icacls output', () => {
-  const dir = 'C:\\a\\_temp\\claude-oidc';
-  it('reads the access entries of `icacls <dir>`', () => {
-    const output = `${dir} RUNNERVM\\runneradmin:(OI)(CI)(F)\r\n                       NT AUTHORITY\\SYSTEM:(I)(OI)(CI)(F)\r\n\r\nSuccessfully processed 1 files; Failed processing 0 files\r\n`;
-    expect(icaclsEntries(output, dir)).toEqual(['RUNNERVM\\runneradmin:(OI)(CI)(F)', 'NT AUTHORITY\\SYSTEM:(I)(OI)(CI)(F)']);
+describe('the Windows access list, read by SID', () => {
+  const SID = 'S-1-5-21-1004336348-1177238915-682003330-1001';
+  const save = (sddl: string): Buffer => Buffer.from(`\uFEFFclaude-oidc\r\n${sddl}\r\n`, 'utf16le');
+
+  it('reads the SID from `whoami /user /fo csv /nh`, whatever the account name', () => {
+    expect(whoamiSid(`"corp\\host$","S-1-5-20"\r\n`)).toBe('S-1-5-20');
+    expect(whoamiSid(`"runnervm\\r\u00e9nner","${SID}"\r\n`)).toBe(SID);
+    expect(whoamiSid('ERROR: Access is denied.\r\n')).toBeUndefined();
   });
 
-  it('accepts only entries of this user, none inherited, with full control', () => {
-    const ok = `${dir} RUNNERVM\\runneradmin:(OI)(CI)(F)\r\n\r\nSuccessfully processed 1 files; Failed processing 0 files\r\n`;
-    expect(aclProblem(ok, dir, 'RUNNERVM\\runneradmin')).toBeUndefined();
-    expect(aclProblem(ok, dir, 'runneradmin')).toBeUndefined();
-    expect(aclProblem(ok, dir, 'OTHER\\runneradmin')).toMatch(/RUNNERVM\\runneradmin has access/);
-    expect(aclProblem(`${dir} BUILTIN\\Users:(OI)(CI)(RX)\r\n\r\n`, dir, 'RUNNERVM\\runneradmin')).toMatch(/BUILTIN\\Users has access/);
-    expect(aclProblem(`${dir} RUNNERVM\\runneradmin:(I)(OI)(CI)(F)\r\n\r\n`, dir, 'RUNNERVM\\runneradmin')).toMatch(/inherited/);
-    expect(aclProblem(`${dir} RUNNERVM\\runneradmin:(OI)(CI)(RX)\r\n\r\n`, dir, 'RUNNERVM\\runneradmin')).toMatch(/lacks full control/);
-    expect(aclProblem('\r\n', dir, 'RUNNERVM\\runneradmin')).toMatch(/no access entries/);
+  it('accepts only a protected list with one entry: full access allowed to this SID, passed down', () => {
+    expect(saveFileProblem(save(`D:PAI(A;OICI;FA;;;${SID})`), SID)).toBeUndefined();
+    expect(saveFileProblem(save('D:PAI(A;OICI;FA;;;NS)'), 'S-1-5-20')).toBeUndefined();
+    expect(saveFileProblem(save(`D:AI(A;OICI;FA;;;${SID})`), SID)).toMatch(/inherits/);
+    expect(saveFileProblem(save(`D:PAI(A;OICI;FA;;;${SID})(A;OICIID;0x1200a9;;;BU)`), SID)).toMatch(/2 entries/);
+    // NETWORK SERVICE granted by name as CORP\HOST$ would be another account.
+    expect(saveFileProblem(save('D:PAI(A;OICI;FA;;;S-1-5-21-1-2-3-4242)'), 'S-1-5-20')).toMatch(/not S-1-5-20/);
+    expect(saveFileProblem(save(`D:PAI(A;OICI;0x1200a9;;;${SID})`), SID)).toMatch(/lacks full control/);
+    expect(saveFileProblem(save(`D:PAI(D;OICI;FA;;;${SID})`), SID)).toMatch(/unexpected entry/);
+    expect(saveFileProblem(save(`D:PAI(A;;FA;;;${SID})`), SID)).toMatch(/inheritance/);
+    expect(saveFileProblem(Buffer.alloc(0), SID)).toMatch(/no access list/);
   });
 });

@@ -525,12 +525,12 @@ describe('runRenewal on Windows: a reader holding the credentials file (emulated
     expect(readdirSync(dir).sort()).toEqual(['creds.json', 'status.json']);
   });
 
-  it('mints again only once the token it holds is no better than the one readers have', async () => {
-    // A 60 s token: renewal is due at 20 s; the reader never lets go.
+  it('gives up, saying why, once the file stayed unwritable for as long as the held token was of use (a permanent EPERM)', async () => {
+    // A 60 s token: renewal is due at 20 s; the rename is refused for good.
     const start = clock;
     const windows = platformFor('win32', {
       renameSync: (from, to) => {
-        if (from.includes('creds.json')) throw fsError('EBUSY');
+        if (from.includes('creds.json')) throw fsError('EPERM');
         renameSync(from, to);
       },
       sleep: async (ms) => {
@@ -540,16 +540,67 @@ describe('runRenewal on Windows: a reader holding the credentials file (emulated
     const before = endpoint.exchanges.length;
     const status = await runRenewal(
       config(),
-      deps(() => clock - start >= 55_000, { platform: windows }),
+      deps(() => clock - start >= 300_000, { platform: windows }),
     );
-    // The held token (60 s, issued at 20 s) stays good until 50 s: one exchange until then, a second
-    // one after.
+    // The held token (60 s, issued at 20 s) stays good until 50 s: then it stops, minting nothing more.
     const at = endpoint.exchanges.slice(before).map((e) => e.at - start);
-    expect(at).toHaveLength(2);
-    expect(at[0]).toBe(20_000);
-    expect(at[1]).toBeGreaterThanOrEqual(50_000);
-    expect(status.lastError).toMatch(/held open by another process/);
-    expect(status.lapsedAt).toBe(new Date(start + 30_000).toISOString());
+    expect(at).toEqual([20_000]);
+    expect(status.stopReason).toBe('credentials-unwritable');
+    expect(Date.parse(status.stoppedAt!) - start).toBeGreaterThanOrEqual(50_000);
+    expect(Date.parse(status.stoppedAt!) - start).toBeLessThan(60_000);
+    expect(status.lastError).toMatch(/refused replacement/);
+    expect(await readStatus(config().statusFile)).toMatchObject({ stopReason: 'credentials-unwritable' });
+    expect(describeRenewal(status, clock).warnings.join('\n')).toMatch(/could not replace the credentials file/);
+  });
+
+  it('records a final status, not a crash, when writing the held token fails otherwise (its directory gone)', async () => {
+    const start = clock;
+    let refused = 0;
+    const windows = platformFor('win32', {
+      renameSync: (from, to) => {
+        if (from.includes('creds.json')) {
+          // Held open through the first write's retries; then the directory is gone.
+          if (++refused <= 9) throw fsError('EPERM');
+          rmSync(to, { force: true });
+          throw fsError('ENOENT');
+        }
+        renameSync(from, to);
+      },
+      sleep: async (ms) => {
+        clock += ms;
+      },
+    });
+    const status = await runRenewal(
+      config(),
+      deps(() => clock - start >= 300_000, { platform: windows }),
+    );
+    expect(refused).toBe(10);
+    expect(status.stopReason).toBe('credentials-removed');
+    const written = await readStatus(config().statusFile);
+    expect(written?.stopReason).toBe('credentials-removed');
+    expect(written?.lastError).toMatch(/ENOENT/);
+  });
+});
+
+describe('runRenewal after the post step removed its status file (and left it running)', () => {
+  it('does not write the status file back, not even its final status', async () => {
+    const start = clock;
+    const statusFile = config().statusFile;
+    let removed = false;
+    const status = await runRenewal(
+      config(),
+      deps(() => {
+        if (!removed && clock - start >= 10_000) {
+          expect(existsSync(statusFile)).toBe(true);
+          rmSync(statusFile);
+          removed = true;
+        }
+        return clock - start >= 40_000;
+      }),
+    );
+    // A renewal at 20 s and the stop at 40 s both happened after the removal.
+    expect(status).toMatchObject({ rotations: 1, stopReason: 'stopped' });
+    expect(readdirSync(dir)).toEqual(['creds.json']);
   });
 });
 

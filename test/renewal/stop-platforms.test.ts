@@ -4,15 +4,16 @@
 // Every wait is on a condition: a status written, a process exited.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readlinkSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { credentialsJson } from '../../src/export/profile.ts';
 import { platform, platformFor } from '../../src/platform/index.ts';
-import { requestStop } from '../../src/renewal/channel.ts';
+import { answerMac, requestStop } from '../../src/renewal/channel.ts';
 import type { RenewalConfig } from '../../src/renewal/loop.ts';
-import { isAlive, startRenewalProcess, stopRenewalProcess } from '../../src/renewal/process.ts';
-import { describeMissingStatus } from '../../src/renewal/report.ts';
+import { isAlive, startRenewalProcess, stopChannelTooLong, stopRenewalProcess } from '../../src/renewal/process.ts';
+import { describeMissingStatus, describeUnconfirmed } from '../../src/renewal/report.ts';
 import { readStatus, writeStatus, type RenewalStatus } from '../../src/renewal/status.ts';
 import { startOidcService, type OidcService } from '../support/oidc-service.ts';
 import { emulate, windowsKill } from '../support/platforms.ts';
@@ -146,7 +147,7 @@ describe('the renewal process', () => {
     expect(status.stop?.id).toMatch(/^[0-9a-f]{32}$/);
     expect(status.stop?.nonce).toMatch(/^[0-9a-f]{32}$/);
     expect(status.stop?.nonce).not.toBe(status.stop?.id);
-    const address = platform.stopChannelAddress(configDir(), status.stop!.id)!;
+    const address = platform.stopChannelAddress(statusFile(), status.stop!.id)!;
     expect(await requestStop(address, { id: status.stop!.id, nonce: '0'.repeat(32) }, pid)).toBe(false);
     expect((await readStatus(statusFile()))?.stoppedAt).toBeNull();
     expect(isAlive(pid)).toBe(true);
@@ -188,6 +189,74 @@ describe('post stops it on Windows (emulated): no signal, and the process record
   });
 });
 
+describe('a squatter on the stop channel address (Windows named pipes are open to any local user; emulated)', () => {
+  it('learns no nonce, and cannot answer as the process: the pid it names is left alone', async () => {
+    const other = unrelated();
+    const pid = other.child.pid!;
+    const stop = { id: 'a'.repeat(32), nonce: 'b'.repeat(32) };
+    await statusLeftBy(pid, stop);
+    const requests: string[] = [];
+    const squatter = net.createServer((socket) => {
+      socket.on('data', (chunk: Buffer) => {
+        requests.push(chunk.toString('utf8'));
+        // What the old protocol accepted as "this is ours".
+        socket.end(`stopping ${pid}\n`);
+      });
+    });
+    await new Promise<void>((resolve) => squatter.listen(platform.stopChannelAddress(statusFile(), stop.id)!, resolve));
+    try {
+      const kills: Array<[number, NodeJS.Signals | 0]> = [];
+      const on = emulate('win32', { kill: windowsKill(kills) });
+      expect(await stopRenewalProcess(pid, statusFile(), { platform: on, graceMs: 200, answerWithinMs: 5_000 })).toBe('unconfirmed');
+      expect(requests).toHaveLength(1);
+      expect(requests[0]).not.toContain(stop.nonce);
+      expect(requests[0]).toMatch(/^stop [0-9a-f]{32} [0-9a-f]{64}\n$/);
+      expect(kills.filter(([, signal]) => signal !== 0)).toEqual([]);
+      expect(isAlive(pid)).toBe(true);
+    } finally {
+      await new Promise((resolve) => squatter.close(resolve));
+    }
+  });
+
+  it('off Linux, kills only after a second proof: a pid whose channel answered once and then went quiet is left alone', async () => {
+    const other = unrelated();
+    const pid = other.child.pid!;
+    const stop = { id: 'c'.repeat(32), nonce: 'd'.repeat(32) };
+    await statusLeftBy(pid, stop);
+    // Answers once as the process would, then closes (the process is gone; another holds its pid).
+    const once = net.createServer((socket) => {
+      socket.on('data', (chunk: Buffer) => {
+        const [, challenge] = chunk.toString('utf8').trim().split(' ');
+        socket.end(`stopping ${pid} ${answerMac(stop.nonce, challenge!, pid)}\n`);
+        once.close();
+      });
+    });
+    await new Promise<void>((resolve) => once.listen(platform.stopChannelAddress(statusFile(), stop.id)!, resolve));
+    const kills: Array<[number, NodeJS.Signals | 0]> = [];
+    const on = emulate('darwin', { kill: windowsKill(kills) });
+    expect(await stopRenewalProcess(pid, statusFile(), { platform: on, graceMs: 200, answerWithinMs: 5_000 })).toBe('still-running');
+    expect(kills.filter(([, signal]) => signal !== 0)).toEqual([]);
+    expect(isAlive(pid)).toBe(true);
+  });
+
+  it('a renewal process refuses a request that sends the nonce in clear', async () => {
+    const { pid } = await renewalProcess();
+    const status = (await readStatus(statusFile()))!;
+    const address = platform.stopChannelAddress(statusFile(), status.stop!.id)!;
+    const answer = await new Promise<string>((resolve) => {
+      let text = '';
+      const socket = net.connect(address, () => socket.write(`stop ${status.stop!.nonce}\n`));
+      socket.on('data', (chunk: Buffer) => (text += chunk.toString()));
+      socket.on('error', () => undefined);
+      socket.on('close', () => resolve(text));
+    });
+    expect(answer).toBe('');
+    expect((await readStatus(statusFile()))?.stoppedAt).toBeNull();
+    expect(await requestStop(address, status.stop!, pid, 30_000)).toBe(true);
+    await until(async () => (await readStatus(statusFile()))?.stopReason === 'stopped');
+  });
+});
+
 describe('post never signals a reused pid (macOS and Windows, emulated)', () => {
   // The renewal process was killed (SIGKILL, OOM, TerminateProcess) and wrote nothing more: its
   // status still says running. Another process now holds its pid.
@@ -201,7 +270,7 @@ describe('post never signals a reused pid (macOS and Windows, emulated)', () => 
     const stop = withChannel ? { id: 'a'.repeat(32), nonce: 'b'.repeat(32) } : undefined;
     await statusLeftBy(pid, stop);
     // A killed process's socket file stays behind (nothing listens on it).
-    if (stop !== undefined) writeFileSync(platform.stopChannelAddress(configDir(), stop.id)!, '');
+    if (stop !== undefined) writeFileSync(platform.stopChannelAddress(statusFile(), stop.id)!, '');
     const kills: Array<[number, NodeJS.Signals | 0]> = [];
     const marker = `node\0main.js\0--claude-oidc-renewal=${statusFile()}\0`;
     const on = emulate(os, { kill: windowsKill(kills), readFileSync: () => marker });
@@ -228,7 +297,7 @@ describe('the post step after a renewal process was killed', () => {
     process.kill(pid, 'SIGKILL');
     await exited;
     writeFileSync(path.join(configDir(), '.renewal-ci.json.0123456789ab.tmp'), '{"version":');
-    expect(readdirSync(configDir()).some((e) => e.startsWith('stop-') && e.endsWith('.sock'))).toBe(true);
+    expect(readdirSync(configDir()).some((e) => /^s-[0-9a-f]{6}-[0-9a-f]{8}\.sock$/.test(e))).toBe(true);
     const post = spawn(process.execPath, [path.join(ROOT, 'src', 'post.ts')], {
       env: {
         PATH: process.env['PATH'] ?? '/usr/bin:/bin',
@@ -249,5 +318,40 @@ describe('the post step after a renewal process was killed', () => {
       `The background renewal process (pid ${pid}) was no longer running when the post step began, and had not recorded why: it was killed or crashed, and nothing renewed the credentials after its last recorded renewal.`,
     ]);
     expect(existsSync(configDir())).toBe(false);
+  });
+
+  it('removes its socket even when its status was never read (the status file gone), found by the profile name', async () => {
+    const { pid, exited } = await renewalProcess();
+    process.kill(pid, 'SIGKILL');
+    await exited;
+    rmSync(statusFile());
+    expect(readdirSync(configDir()).some((e) => e.endsWith('.sock'))).toBe(true);
+    const post = spawn(process.execPath, [path.join(ROOT, 'src', 'post.ts')], {
+      env: {
+        PATH: process.env['PATH'] ?? '/usr/bin:/bin',
+        RUNNER_TEMP: dir,
+        'STATE_config-dir': configDir(),
+        STATE_profile: 'ci',
+        'STATE_status-file': statusFile(),
+        'STATE_renewal-pid': String(pid),
+      },
+      cwd: dir,
+      stdio: 'ignore',
+    });
+    expect(await new Promise((resolve) => post.on('exit', resolve))).toBe(0);
+    expect(existsSync(configDir())).toBe(false);
+  });
+});
+
+describe('a renewal process with no stop channel because RUNNER_TEMP is too long for a socket', () => {
+  it('is reported as such on macOS, not as most likely killed', () => {
+    const long = `/Users/runner/${'w'.repeat(70)}/_temp/claude-oidc/renewal-ci.json`;
+    const short = '/Users/runner/work/_temp/claude-oidc/renewal-ci.json';
+    expect(stopChannelTooLong(long, platformFor('darwin'))).toBe(true);
+    expect(stopChannelTooLong(short, platformFor('darwin'))).toBe(false);
+    expect(stopChannelTooLong(long, platformFor('win32'))).toBe(false);
+    expect(describeUnconfirmed(42, true)).toMatch(/longer than the 103 bytes/);
+    expect(describeUnconfirmed(42, true)).not.toMatch(/killed/);
+    expect(describeUnconfirmed(42, false)).toMatch(/most likely killed/);
   });
 });

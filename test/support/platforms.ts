@@ -4,7 +4,12 @@
 import { platform, platformFor, type OsName, type Platform, type PlatformOps } from '../../src/platform/index.ts';
 
 export function emulate(name: OsName, ops: Partial<PlatformOps> = {}): Platform {
-  return { ...platformFor(name, ops), stopChannelAddress: platform.stopChannelAddress, stopChannelIsFile: platform.stopChannelIsFile };
+  return {
+    ...platformFor(name, ops),
+    stopChannelAddress: platform.stopChannelAddress,
+    stopChannelFilePrefix: platform.stopChannelFilePrefix,
+    stopChannelIsFile: platform.stopChannelIsFile,
+  };
 }
 
 /** process.kill as Windows does it: signal 0 tests for the process; any other signal is

@@ -1,13 +1,12 @@
 // Stands in for a renewal process that answers on its stop channel but then does not stop (hung
 // after answering): what the post step's last-resort kill is for. Writes a status naming its channel,
 // then idles. Argument: the status file.
-import path from 'node:path';
 import { platform } from '../../src/platform/index.ts';
 import { openStopChannel } from '../../src/renewal/channel.ts';
 import { writeStatus } from '../../src/renewal/status.ts';
 
 const statusFile = process.argv[2] ?? '';
-const open = await openStopChannel(platform, path.dirname(statusFile), process.pid, () => undefined);
+const open = await openStopChannel(platform, statusFile, process.pid, () => undefined);
 const now = new Date().toISOString();
 await writeStatus(statusFile, {
   version: 1,
