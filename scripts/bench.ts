@@ -8,7 +8,9 @@
 //     on its own input error (their bundle is another project's code and is never committed: it is
 //     read from BENCH_GHA_AUTH_DIST, and the comparison is skipped without it);
 //   - full local runs (main + post) against the loopback stand-ins, interleaved with the same runs
-//     of the baseline commit's bundles taken from git (BENCH_BASELINE_REV, default 7bdd1b5), and the
+//     of the baseline commit's bundles taken from git (BENCH_BASELINE_REV; default da3743a, the
+//     bundles as they were before the layout of issue 12, with the renewal fixes that make the main
+//     step wait for the renewal process's first status), and the
 //     worst case of a hung token endpoint (bounded by timeout-seconds);
 //   - the worst cases of background renewal on a simulated clock (scripts/bench-renewal.ts).
 // Interleaved means one run of each side in turn, so load on the machine hits both alike; every
@@ -26,7 +28,7 @@ import { startTokenEndpoint } from '../test/support/token-endpoint.ts';
 
 const RUNS = Number(process.env['BENCH_RUNS'] ?? '21');
 const COLD_RUNS = Number(process.env['BENCH_COLD_RUNS'] ?? '21');
-const BASELINE_REV = process.env['BENCH_BASELINE_REV'] ?? '7bdd1b5';
+const BASELINE_REV = process.env['BENCH_BASELINE_REV'] ?? 'da3743a';
 const GHA_AUTH_DIST = process.env['BENCH_GHA_AUTH_DIST'];
 /** The budget for dist/main + dist/post, in bytes (800 KB). */
 const BUDGET = 800_000;
