@@ -19,8 +19,8 @@ import { startOidcService, type OidcService } from '../support/oidc-service.ts';
 import { emulate, windowsKill } from '../support/platforms.ts';
 import { parseCommands, ROOT } from '../support/runner.ts';
 import { startTokenEndpoint, type FederationRule, type TokenEndpoint } from '../support/token-endpoint.ts';
+import { ORG, renewalRule } from '../support/renewal-rule.ts';
 
-const ORG = '12345678-90ab-cdef-1234-567890abcdef';
 const RENEWAL_ENTRY = path.join(ROOT, 'src', 'main.ts');
 let oidc: OidcService;
 let endpoint: TokenEndpoint;
@@ -30,17 +30,7 @@ const children: ChildProcess[] = [];
 
 beforeAll(async () => {
   oidc = await startOidcService();
-  rule = {
-    id: 'fdrl_01Plat',
-    organizationId: ORG,
-    serviceAccountId: 'svac_01Plat',
-    workspaceIds: ['wrkspc_01Plat'],
-    issuer: oidc.issuer,
-    jwksUrl: oidc.jwksUrl,
-    audience: 'https://api.anthropic.com',
-    subjectPrefix: 'repo:octo-org/octo-repo:*',
-    tokenLifetimeSeconds: 600,
-  };
+  rule = renewalRule(oidc, 'Plat');
   endpoint = await startTokenEndpoint({ rules: [rule] });
 });
 afterAll(async () => {

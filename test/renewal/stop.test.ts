@@ -15,8 +15,8 @@ import { startOidcService, type OidcService } from '../support/oidc-service.ts';
 import { newJob, parseCommands, parseFileCommands, removeJob, ROOT, type Job } from '../support/runner.ts';
 import { startFront, type Front } from '../support/tls.ts';
 import { startTokenEndpoint, type FederationRule, type TokenEndpoint } from '../support/token-endpoint.ts';
+import { ORG, renewalRule } from '../support/renewal-rule.ts';
 
-const ORG = '12345678-90ab-cdef-1234-567890abcdef';
 const RENEWAL_ENTRY = path.join(ROOT, 'src', 'main.ts');
 let oidc: OidcService;
 let endpoint: TokenEndpoint;
@@ -26,17 +26,7 @@ const pids: number[] = [];
 
 beforeAll(async () => {
   oidc = await startOidcService();
-  rule = {
-    id: 'fdrl_01Proc',
-    organizationId: ORG,
-    serviceAccountId: 'svac_01Proc',
-    workspaceIds: ['wrkspc_01Proc'],
-    issuer: oidc.issuer,
-    jwksUrl: oidc.jwksUrl,
-    audience: 'https://api.anthropic.com',
-    subjectPrefix: 'repo:octo-org/octo-repo:*',
-    tokenLifetimeSeconds: 600,
-  };
+  rule = renewalRule(oidc, 'Proc');
   endpoint = await startTokenEndpoint({ rules: [rule] });
 });
 afterAll(async () => {

@@ -13,8 +13,8 @@ import { isAlive, stopRenewalProcess } from '../../src/renewal/process.ts';
 import { startOidcService, type OidcService } from '../support/oidc-service.ts';
 import { makeTestCa, startFront, type Front, type TestCa } from '../support/tls.ts';
 import { startTokenEndpoint, type FederationRule, type TokenEndpoint } from '../support/token-endpoint.ts';
+import { ORG, renewalRule } from '../support/renewal-rule.ts';
 
-const ORG = '12345678-90ab-cdef-1234-567890abcdef';
 let oidc: OidcService;
 let endpoint: TokenEndpoint;
 let rule: FederationRule;
@@ -26,17 +26,7 @@ const pids: number[] = [];
 beforeAll(async () => {
   ca = makeTestCa();
   oidc = await startOidcService();
-  rule = {
-    id: 'fdrl_01Tls',
-    organizationId: ORG,
-    serviceAccountId: 'svac_01Tls',
-    workspaceIds: ['wrkspc_01Tls'],
-    issuer: oidc.issuer,
-    jwksUrl: oidc.jwksUrl,
-    audience: 'https://api.anthropic.com',
-    subjectPrefix: 'repo:octo-org/octo-repo:*',
-    tokenLifetimeSeconds: 600,
-  };
+  rule = renewalRule(oidc, 'Tls');
   endpoint = await startTokenEndpoint({ rules: [rule] });
   front = await startFront(endpoint.url, { tls: { cert: ca.cert, key: ca.key } });
 });
