@@ -3,13 +3,15 @@
 // GITHUB_TRIGGERING_ACTOR (which `context` does not have) from the environment. Never throws.
 //
 // Why it is built this way:
-// - @actions/github reads the event file when it is imported, and an invalid file makes the import
-//   throw, so it is imported here, on first use, inside a try: a broken event file then becomes a
-//   `payloadError` (and a denial for every event that needs the payload), not a crashed step.
-//   (`webpackMode: "eager"` keeps it inside dist/main/index.js; see ./github-request.ts.)
-// - `context` is read once, from process.env, at import. readGateContext takes the environment as
-//   an argument (the step passes its own; tests pass theirs), so it builds a fresh Context from that
-//   environment instead: the class of `context` (its constructor reads process.env), run with
+// - The Context class is imported from its own file in @actions/github (lib/context.js), by path:
+//   the package exports only entries that also build Octokit, its REST plugins and a proxy agent
+//   at import, about 30 ms of CPU at every start, and most events need no look-up. The look-ups
+//   import the package itself (./github-request.ts). It is imported on first use, inside a try,
+//   so that a failure to load becomes a `payloadError` (a denial for every event that needs the
+//   payload), not a crashed step. (`webpackMode: "eager"` keeps it inside dist/main/index.js.)
+// - The package's `context` is read once, from process.env, at import. readGateContext takes the
+//   environment as an argument (the step passes its own; tests pass theirs), so it builds a fresh
+//   Context from that environment instead: the class's constructor reads process.env, run with
 //   process.env pointing at the given environment for the length of the synchronous constructor
 //   call and restored in `finally`. The real environment is never written to, and nothing else
 //   can run while it is swapped.
@@ -70,8 +72,8 @@ export async function readGateContext(env: NodeJS.ProcessEnv): Promise<GateConte
 /** The class of @actions/github's `context`, or why it could not be loaded. */
 async function loadContextClass(): Promise<ContextClass | { readonly error: unknown }> {
   try {
-    const { context } = await import(/* webpackMode: "eager" */ '@actions/github');
-    return context.constructor as ContextClass;
+    const { Context } = await import(/* webpackMode: "eager" */ '../../node_modules/@actions/github/lib/context.js');
+    return Context;
   } catch (error) {
     return { error };
   }
