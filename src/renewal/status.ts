@@ -37,6 +37,27 @@ export interface RenewalStatus {
   readonly stop?: StopChannel;
 }
 
+/** The status a renewal process starts with: running, nothing renewed yet, the first token's expiry,
+ *  and its stop channel when it has one. */
+export function startingStatus(pid: number, startedAt: string, expiresAt: string, stop?: StopChannel): RenewalStatus {
+  return {
+    version: 1,
+    pid,
+    startedAt,
+    rotations: 0,
+    lastSuccessAt: null,
+    expiresAt,
+    failuresInARow: 0,
+    lastError: null,
+    lastErrorAt: null,
+    lapsedAt: null,
+    recoveredAt: null,
+    stoppedAt: null,
+    stopReason: null,
+    ...(stop === undefined ? {} : { stop }),
+  };
+}
+
 export async function writeStatus(file: string, status: RenewalStatus): Promise<void> {
   await writeFileAtomic(file, `${JSON.stringify(status, null, 2)}\n`);
 }

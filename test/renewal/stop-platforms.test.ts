@@ -14,12 +14,12 @@ import { answerMac, requestStop } from '../../src/renewal/channel.ts';
 import type { RenewalConfig } from '../../src/renewal/loop.ts';
 import { isAlive, startRenewalProcess, stopChannelTooLong, stopRenewalProcess } from '../../src/renewal/process.ts';
 import { describeMissingStatus, describeUnconfirmed } from '../../src/renewal/report.ts';
-import { readStatus, writeStatus, type RenewalStatus } from '../../src/renewal/status.ts';
-import { startOidcService, type OidcService } from '../support/oidc-service.ts';
+import { readStatus, startingStatus, writeStatus } from '../../src/renewal/status.ts';
+import type { OidcService } from '../support/oidc-service.ts';
 import { emulate, windowsKill } from '../support/platforms.ts';
 import { parseCommands, ROOT } from '../support/runner.ts';
-import { startTokenEndpoint, type FederationRule, type TokenEndpoint } from '../support/token-endpoint.ts';
-import { ORG, renewalRule } from '../support/renewal-rule.ts';
+import type { FederationRule, TokenEndpoint } from '../support/token-endpoint.ts';
+import { ORG, startRenewalStandIns } from '../support/renewal-rule.ts';
 
 const RENEWAL_ENTRY = path.join(ROOT, 'src', 'main.ts');
 let oidc: OidcService;
@@ -29,9 +29,7 @@ let dir: string;
 const children: ChildProcess[] = [];
 
 beforeAll(async () => {
-  oidc = await startOidcService();
-  rule = renewalRule(oidc, 'Plat');
-  endpoint = await startTokenEndpoint({ rules: [rule] });
+  ({ oidc, endpoint, rule } = await startRenewalStandIns('Plat'));
 });
 afterAll(async () => {
   await Promise.all([oidc.close(), endpoint.close()]);
@@ -105,23 +103,7 @@ function unrelated(): { child: ChildProcess; signals: () => NodeJS.Signals | nul
 /** The status a renewal process leaves when it is killed: still "running", naming its channel. */
 async function statusLeftBy(pid: number, stop?: { id: string; nonce: string }): Promise<void> {
   const now = new Date().toISOString();
-  const status: RenewalStatus = {
-    version: 1,
-    pid,
-    startedAt: now,
-    rotations: 0,
-    lastSuccessAt: null,
-    expiresAt: now,
-    failuresInARow: 0,
-    lastError: null,
-    lastErrorAt: null,
-    lapsedAt: null,
-    recoveredAt: null,
-    stoppedAt: null,
-    stopReason: null,
-    ...(stop === undefined ? {} : { stop }),
-  };
-  await writeStatus(statusFile(), status);
+  await writeStatus(statusFile(), startingStatus(pid, now, now, stop));
 }
 
 describe('the renewal process', () => {

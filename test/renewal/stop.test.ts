@@ -11,11 +11,11 @@ import { credentialsJson } from '../../src/export/profile.ts';
 import type { RenewalConfig } from '../../src/renewal/loop.ts';
 import { readStatus } from '../../src/renewal/status.ts';
 import { isAlive, startRenewalProcess, stopRenewalProcess } from '../../src/renewal/process.ts';
-import { startOidcService, type OidcService } from '../support/oidc-service.ts';
+import type { OidcService } from '../support/oidc-service.ts';
 import { newJob, parseCommands, parseFileCommands, removeJob, ROOT, type Job } from '../support/runner.ts';
 import { startFront, type Front } from '../support/tls.ts';
-import { startTokenEndpoint, type FederationRule, type TokenEndpoint } from '../support/token-endpoint.ts';
-import { ORG, renewalRule } from '../support/renewal-rule.ts';
+import type { FederationRule, TokenEndpoint } from '../support/token-endpoint.ts';
+import { ORG, startRenewalStandIns } from '../support/renewal-rule.ts';
 
 const RENEWAL_ENTRY = path.join(ROOT, 'src', 'main.ts');
 let oidc: OidcService;
@@ -25,9 +25,7 @@ let dir: string;
 const pids: number[] = [];
 
 beforeAll(async () => {
-  oidc = await startOidcService();
-  rule = renewalRule(oidc, 'Proc');
-  endpoint = await startTokenEndpoint({ rules: [rule] });
+  ({ oidc, endpoint, rule } = await startRenewalStandIns('Proc'));
 });
 afterAll(async () => {
   await Promise.all([oidc.close(), endpoint.close()]);

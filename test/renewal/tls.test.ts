@@ -10,10 +10,10 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import type { RenewalConfig } from '../../src/renewal/loop.ts';
 import { readStatus, type RenewalStatus } from '../../src/renewal/status.ts';
 import { isAlive, stopRenewalProcess } from '../../src/renewal/process.ts';
-import { startOidcService, type OidcService } from '../support/oidc-service.ts';
+import type { OidcService } from '../support/oidc-service.ts';
 import { makeTestCa, startFront, type Front, type TestCa } from '../support/tls.ts';
-import { startTokenEndpoint, type FederationRule, type TokenEndpoint } from '../support/token-endpoint.ts';
-import { ORG, renewalRule } from '../support/renewal-rule.ts';
+import type { FederationRule, TokenEndpoint } from '../support/token-endpoint.ts';
+import { ORG, startRenewalStandIns } from '../support/renewal-rule.ts';
 
 let oidc: OidcService;
 let endpoint: TokenEndpoint;
@@ -25,9 +25,7 @@ const pids: number[] = [];
 
 beforeAll(async () => {
   ca = makeTestCa();
-  oidc = await startOidcService();
-  rule = renewalRule(oidc, 'Tls');
-  endpoint = await startTokenEndpoint({ rules: [rule] });
+  ({ oidc, endpoint, rule } = await startRenewalStandIns('Tls'));
   front = await startFront(endpoint.url, { tls: { cert: ca.cert, key: ca.key } });
 });
 afterAll(async () => {

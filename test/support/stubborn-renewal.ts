@@ -3,25 +3,10 @@
 // then idles. Argument: the status file.
 import { platform } from '../../src/platform/index.ts';
 import { openStopChannel } from '../../src/renewal/channel.ts';
-import { writeStatus } from '../../src/renewal/status.ts';
+import { startingStatus, writeStatus } from '../../src/renewal/status.ts';
 
 const statusFile = process.argv[2] ?? '';
 const open = await openStopChannel(platform, statusFile, process.pid, () => undefined);
 const now = new Date().toISOString();
-await writeStatus(statusFile, {
-  version: 1,
-  pid: process.pid,
-  startedAt: now,
-  rotations: 0,
-  lastSuccessAt: null,
-  expiresAt: now,
-  failuresInARow: 0,
-  lastError: null,
-  lastErrorAt: null,
-  lapsedAt: null,
-  recoveredAt: null,
-  stoppedAt: null,
-  stopReason: null,
-  ...(open === undefined ? {} : { stop: open.channel }),
-});
+await writeStatus(statusFile, startingStatus(process.pid, now, now, open?.channel));
 setInterval(() => undefined, 1_000);
