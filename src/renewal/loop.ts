@@ -9,7 +9,7 @@
 // between renewals, so a job that ended without a post step (cancelled, runner killed, a reused pid)
 // leaves it running 10 minutes at most; and in any case at `jobEndsBy`, the longest a GitHub job can
 // run.
-import { promises as fs } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { messageOf } from '../errors.ts';
 import { HttpStatusError, isTransientStatus } from '../credentials/http-errors.ts';
 import type { FederationIds } from '../inputs.ts';
@@ -20,7 +20,7 @@ import { scrub } from '../log/redact.ts';
 import type { Platform } from '../platform/index.ts';
 import type { StopChannel } from './channel.ts';
 import { nextRenewalAt, READERS_EXPIRY_MARGIN_MS, type TokenTimes } from './schedule.ts';
-import { replaceStatus, writeStatus, type RenewalStatus, type StopReason } from './status.ts';
+import { replaceStatus, startingStatus, writeStatus, type RenewalStatus, type StopReason } from './status.ts';
 
 /** Handed to the renewal process in an environment variable; nothing secret in it. */
 export interface RenewalConfig {
@@ -72,13 +72,6 @@ export const MAX_JOB_MS = { 'github-hosted': 6 * 3_600_000, 'self-hosted': 5 * 2
 
 const iso = (ms: number): string => new Date(ms).toISOString();
 
-async function exists(file: string): Promise<boolean> {
-  return fs.access(file).then(
-    () => true,
-    () => false,
-  );
-}
-
 /** True when the runner refused the OIDC request token: the job is over or the token is gone. */
 function requestTokenRejected(error: unknown): boolean {
   return error instanceof HttpStatusError && error.code === 'oidc-request-failed' && (error.status === 401 || error.status === 403);
@@ -97,23 +90,12 @@ interface HeldToken {
 }
 
 export async function runRenewal(config: RenewalConfig, deps: RenewalDeps): Promise<RenewalStatus> {
+  /** The stop request; without one (tests), a signal that never aborts. */
+  const signal = deps.signal ?? new AbortController().signal;
+  const random = deps.random ?? Math.random;
   let token = config.token;
-  let status: RenewalStatus = {
-    version: 1,
-    pid: deps.pid,
-    startedAt: iso(deps.now()),
-    rotations: 0,
-    lastSuccessAt: null,
-    expiresAt: iso(token.expiresAt),
-    failuresInARow: 0,
-    lastError: null,
-    lastErrorAt: null,
-    lapsedAt: null,
-    recoveredAt: null,
-    stoppedAt: null,
-    stopReason: null,
-    ...(deps.stopChannel === undefined ? {} : { stop: deps.stopChannel }),
-  };
+  let status = startingStatus(deps.pid, iso(deps.now()), iso(token.expiresAt), deps.stopChannel);
+
   let lastAttemptAt = deps.now();
   /** The last time the runner answered for the job (an OIDC request, accepted or not). */
   let lastJobCheckAt = lastAttemptAt;
@@ -127,17 +109,19 @@ export async function runRenewal(config: RenewalConfig, deps: RenewalDeps): Prom
     if (statusCreated) {
       await replaceStatus(config.statusFile, status, deps.platform).catch(() => undefined);
     } else {
-      statusCreated = await writeStatus(config.statusFile, status).then(
-        () => true,
-        () => false,
-      );
+      try {
+        await writeStatus(config.statusFile, status);
+        statusCreated = true;
+      } catch {
+        // Not made (its directory is not there, say): tried again at the next update.
+      }
     }
   };
   const stop = async (reason: StopReason): Promise<RenewalStatus> => {
     await update({ stoppedAt: iso(deps.now()), stopReason: reason });
     return status;
   };
-  const stopRequested = (): boolean => deps.signal?.aborted === true || deps.shouldStop();
+  const stopRequested = (): boolean => signal.aborted || deps.shouldStop();
   /** Whether the runner refused the request token when asked now; any other failure says nothing. */
   const jobIsOver = async (): Promise<boolean> => {
     lastJobCheckAt = deps.now();
@@ -148,7 +132,7 @@ export async function runRenewal(config: RenewalConfig, deps: RenewalDeps): Prom
         timeoutMs: JOB_CHECK_TIMEOUT_MS,
         userAgent: config.userAgent,
         mask: () => undefined,
-        ...(deps.signal === undefined ? {} : { signal: deps.signal }),
+        signal,
       });
       return false;
     } catch (error) {
@@ -161,8 +145,8 @@ export async function runRenewal(config: RenewalConfig, deps: RenewalDeps): Prom
   const stopReason = async (): Promise<StopReason | undefined> => {
     if (stopRequested()) return 'stopped';
     if (!deps.isParentAlive()) return 'parent-gone';
-    if (!(await exists(config.credentialsFile))) return 'credentials-removed';
-    if (config.jobEndsBy !== undefined && deps.now() >= config.jobEndsBy) return 'job-time-limit';
+    if (!existsSync(config.credentialsFile)) return 'credentials-removed';
+    if (deps.now() >= (config.jobEndsBy ?? Infinity)) return 'job-time-limit';
     if (deps.now() - lastJobCheckAt >= JOB_CHECK_MS && (await jobIsOver())) return 'oidc-request-token-rejected';
     return undefined;
   };
@@ -214,12 +198,12 @@ export async function runRenewal(config: RenewalConfig, deps: RenewalDeps): Prom
       });
       return stop('credentials-unwritable');
     }
-    const dueAt = held !== undefined ? lastWriteAt + POLL_MS : nextRenewalAt(token, status.failuresInARow, lastAttemptAt, deps.random);
+    const dueAt = held !== undefined ? lastWriteAt + POLL_MS : nextRenewalAt(token, status.failuresInARow, lastAttemptAt, random);
     // Sleep in short steps so a stop signal, a vanished parent or a removed file is noticed quickly.
     while (deps.now() < dueAt) {
       const reason = await stopReason();
       if (reason !== undefined) return stop(reason);
-      await deps.sleep(Math.min(POLL_MS, dueAt - deps.now()), deps.signal);
+      await deps.sleep(Math.min(POLL_MS, dueAt - deps.now()), signal);
     }
     const reason = await stopReason();
     if (reason !== undefined) return stop(reason);
@@ -249,8 +233,8 @@ export async function runRenewal(config: RenewalConfig, deps: RenewalDeps): Prom
         mask: () => undefined,
         now: deps.now,
         sleep: deps.sleep,
-        ...(deps.random === undefined ? {} : { random: deps.random }),
-        ...(deps.signal === undefined ? {} : { signal: deps.signal }),
+        random,
+        signal,
       });
       if (stopRequested()) return await stop('stopped');
       // Checked again right before the rename: a file removed while the exchange ran stays removed.

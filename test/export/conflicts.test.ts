@@ -154,6 +154,51 @@ describe('conflicting credentials', () => {
       expect(findConflicts({ ANTHROPIC_BASE_URL: 'not a url' }, profile, BASE)[0]?.why).toMatch(/to a value that is not a URL, not to/);
     });
 
+    it('reads the value as a pasted one: surrounding spaces, a no-break space included, are not part of it', () => {
+      // String.prototype.trim drops U+00A0; the URL parser alone would not, and would call the value not a URL.
+      expect(findConflicts({ ANTHROPIC_BASE_URL: '\u00a0https://api.anthropic.com/\u00a0' }, profile, BASE)).toEqual([]);
+      const conflicts = findConflicts({ ANTHROPIC_BASE_URL: '\u00a0 https://gateway.example.com \u00a0' }, profile, BASE);
+      // Exactly this conflict: nothing in it says the value is unsafe to keep.
+      expect(conflicts).toStrictEqual([
+        {
+          name: 'ANTHROPIC_BASE_URL',
+          why: 'the SDKs and the claude CLI would send the minted token to gateway.example.com, not to api.anthropic.com (base-url)',
+        },
+      ]);
+      expect(resolveConflicts(conflicts, 'warn').keepBaseUrl).toBe(true);
+    });
+
+    it('never shows a value that is not a URL (it can be a key pasted into the wrong variable)', () => {
+      const value = 'pasted-into-the-wrong-variable';
+      const e = error(() => resolveConflicts(findConflicts({ ANTHROPIC_BASE_URL: value }, profile, BASE), 'warn'));
+      expect(e.message).toMatch(
+        /^ANTHROPIC_BASE_URL is not a URL: got a value that is not a URL; conflicting-credentials: warn would keep it/,
+      );
+      expect(e.message).not.toContain(value);
+    });
+
+    it('warn refuses an unsafe value even when another conflict comes first', () => {
+      const conflicts = findConflicts({ ANTHROPIC_API_KEY: 'x', ANTHROPIC_BASE_URL: 'http://gateway.example.com' }, profile, BASE);
+      expect(conflicts.map((c) => c.name)).toEqual(['ANTHROPIC_API_KEY', 'ANTHROPIC_BASE_URL']);
+      expect(error(() => resolveConflicts(conflicts, 'warn')).message).toMatch(/^ANTHROPIC_BASE_URL may use http: only for localhost/);
+    });
+
+    it('warn keeps ANTHROPIC_BASE_URL only when it is among the conflicts, and says what each kept one does', () => {
+      const key = 'ANTHROPIC_API_KEY is already set (probably from an `env:` block';
+      const both = resolveConflicts(
+        findConflicts({ ANTHROPIC_API_KEY: 'x', ANTHROPIC_BASE_URL: 'https://gateway.example.com' }, profile, BASE),
+        'warn',
+      );
+      expect(both.keepBaseUrl).toBe(true);
+      expect(both.warnings).toHaveLength(2);
+      expect(both.warnings[0]?.startsWith(key)).toBe(true);
+      expect(both.warnings[0]?.endsWith('. Later steps will use it instead of the minted credentials.')).toBe(true);
+      expect(both.warnings[1]).toMatch(/^ANTHROPIC_BASE_URL is already set .*\. Later steps will send the minted token there\.$/);
+      const keyOnly = resolveConflicts(findConflicts({ ANTHROPIC_API_KEY: 'x' }, profile, BASE), 'warn');
+      expect(keyOnly.keepBaseUrl).toBe(false);
+      expect(keyOnly.warnings).toEqual([both.warnings[0]]);
+    });
+
     it('a dry run only warns, whatever the policy, and keeps everything', () => {
       const conflicts = findConflicts({ ANTHROPIC_BASE_URL: 'http://gateway.example.com', ANTHROPIC_API_KEY: 'x' }, profile, BASE);
       for (const policy of ['fail', 'override', 'warn'] as const) {
