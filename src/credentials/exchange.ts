@@ -28,7 +28,7 @@ export interface ExchangeOptions {
   readonly mask: (secret: string) => void;
   readonly now?: () => number;
   /** Ends the request (or keeps it from starting) when aborted. */
-  readonly signal?: AbortSignal;
+  readonly signal?: AbortSignal | undefined;
 }
 
 export function exchangeBody(ids: FederationIds, assertion: string): Record<string, string> {
@@ -56,7 +56,7 @@ export async function exchangeToken(options: ExchangeOptions): Promise<MintedTok
     timeoutMs: options.timeoutMs,
     maxBodyBytes: MAX_RESPONSE_BYTES,
     userAgent: options.userAgent,
-    ...(options.signal === undefined ? {} : { signal: options.signal }),
+    ...(options.signal && { signal: options.signal }),
   });
   if (response.status !== 200) {
     throw new HttpStatusError(
@@ -89,7 +89,7 @@ export function parseTokenResponse(body: string, sentAt: number, mask: (secret: 
     throw bad(`token_type is ${typeof tokenType === 'string' ? JSON.stringify(tokenType.slice(0, 20)) : typeof tokenType}, not Bearer`);
   }
   const expiresIn = record['expires_in'];
-  if (typeof expiresIn !== 'number' || !Number.isFinite(expiresIn) || expiresIn <= 0) {
+  if (typeof expiresIn !== 'number' || !(expiresIn > 0 && expiresIn < Infinity)) {
     throw bad('expires_in is not a positive finite number of seconds');
   }
   const scope = typeof record['scope'] === 'string' ? record['scope'] : undefined;

@@ -15,7 +15,7 @@ export class HttpStatusError extends ActionError {
   constructor(what: string, response: HttpResponse, hint: string | undefined, secrets: readonly string[], code: string) {
     // A request id is a short token (req_…); anything else a server sends there is not printed.
     const sent = header(response.headers, 'request-id') ?? header(response.headers, 'x-request-id');
-    const requestId = sent !== undefined && /^[A-Za-z0-9_.-]{1,128}$/.test(sent) ? sent : undefined;
+    const requestId = sent === undefined ? undefined : /^[A-Za-z0-9_.-]{1,128}$/.exec(sent)?.[0];
     const reason = describeErrorBody(response.body, secrets);
     const id = requestId === undefined ? '' : `, request-id ${requestId}`;
     super(code, `${what} failed: HTTP ${response.status}${id}: ${reason}`, hint);

@@ -6,7 +6,7 @@ import { exchangeToken, type MintedToken } from './exchange.ts';
 import { NetworkError } from './http.ts';
 import type { FederationIds } from '../inputs.ts';
 import { fetchIdToken, type OidcEndpoint } from './oidc.ts';
-import { RetriesExhausted, throwIfAborted, withRetry, type RetryOptions } from './retry.ts';
+import { RetriesExhausted, withRetry, type RetryOptions } from './retry.ts';
 
 const OIDC_REQUEST_MS = 10_000;
 const EXCHANGE_REQUEST_MS = 20_000;
@@ -44,7 +44,6 @@ export async function mintToken(options: MintOptions): Promise<MintResult> {
     return Math.min(cap, left);
   };
   const { signal } = options;
-  const abortable = signal === undefined ? {} : { signal };
   let attempts = 0;
   try {
     const token = await withRetry(
@@ -56,11 +55,10 @@ export async function mintToken(options: MintOptions): Promise<MintResult> {
           timeoutMs: budget(OIDC_REQUEST_MS),
           userAgent: options.userAgent,
           mask: options.mask,
-          ...abortable,
+          signal,
         });
         options.onIdToken?.(jwt, attempt);
-        // Stopped while the OIDC token came: it is not spent.
-        throwIfAborted(signal);
+        // Stopped while the OIDC token came: the exchange refuses to start, so it is not spent.
         return exchangeToken({
           baseUrl: options.baseUrl,
           ids: options.ids,
@@ -69,7 +67,7 @@ export async function mintToken(options: MintOptions): Promise<MintResult> {
           userAgent: options.userAgent,
           mask: options.mask,
           now,
-          ...abortable,
+          signal,
         });
       },
       {
@@ -78,10 +76,10 @@ export async function mintToken(options: MintOptions): Promise<MintResult> {
         baseDelayMs: 1000,
         maxDelayMs: 8000,
         classify: classifyTransient,
-        ...(options.onRetry === undefined ? {} : { onRetry: options.onRetry }),
-        ...(options.sleep === undefined ? {} : { sleep: options.sleep }),
-        ...(options.random === undefined ? {} : { random: options.random }),
-        ...abortable,
+        onRetry: options.onRetry,
+        sleep: options.sleep,
+        random: options.random,
+        signal,
         now,
       },
     );

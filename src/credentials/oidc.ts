@@ -49,7 +49,7 @@ export interface FetchIdTokenOptions {
   /** Called with the JWT before anything else sees it. */
   readonly mask: (secret: string) => void;
   /** Ends the request (or keeps it from starting) when aborted. */
-  readonly signal?: AbortSignal;
+  readonly signal?: AbortSignal | undefined;
 }
 
 export async function fetchIdToken(options: FetchIdTokenOptions): Promise<string> {
@@ -62,7 +62,7 @@ export async function fetchIdToken(options: FetchIdTokenOptions): Promise<string
     timeoutMs: options.timeoutMs,
     maxBodyBytes: MAX_JWT_BYTES + 1024,
     userAgent: options.userAgent,
-    ...(options.signal === undefined ? {} : { signal: options.signal }),
+    ...(options.signal && { signal: options.signal }),
   });
   if (response.status !== 200) {
     const hint =

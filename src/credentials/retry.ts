@@ -16,11 +16,11 @@ export interface RetryOptions {
   readonly classify: (error: unknown) => RetryVerdict;
   readonly now?: () => number;
   /** Waits ms; may end early once `signal` is aborted (the loop checks the signal afterwards). */
-  readonly sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
-  readonly random?: () => number;
-  readonly onRetry?: (info: { attempt: number; delayMs: number; error: unknown }) => void;
+  readonly sleep?: ((ms: number, signal?: AbortSignal) => Promise<void>) | undefined;
+  readonly random?: (() => number) | undefined;
+  readonly onRetry?: ((info: { attempt: number; delayMs: number; error: unknown }) => void) | undefined;
   /** Once aborted, no attempt starts and a sleep ends at once: the loop throws `Aborted`. */
-  readonly signal?: AbortSignal;
+  readonly signal?: AbortSignal | undefined;
 }
 
 /** The work was stopped from outside (its AbortSignal was aborted): not a failure of the work. */
@@ -58,7 +58,7 @@ export const sleep = (ms: number, signal?: AbortSignal): Promise<void> =>
       resolve();
     };
     const timer = setTimeout(done, ms);
-    signal?.addEventListener('abort', done, { once: true });
+    signal?.addEventListener('abort', done);
   });
 
 /** Full-jitter backoff: a random delay between half and all of base × 2^(attempt-1), capped. */

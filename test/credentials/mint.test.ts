@@ -1,6 +1,6 @@
 // The exchange end to end over real loopback HTTP: a fresh OIDC token per attempt, classified
 // retries, deadlines, answer checks, and no secret in any error.
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { ActionError } from '../../src/errors.ts';
 import { mintToken, type MintOptions } from '../../src/credentials/mint.ts';
 import { Aborted } from '../../src/credentials/retry.ts';
@@ -88,6 +88,8 @@ describe('mintToken', () => {
     expect(record.body).not.toHaveProperty('scope');
     expect(record.body).not.toHaveProperty('service_account_id');
     expect(record.headers['anthropic-beta']).toBe('oauth-2025-04-20,oidc-federation-2026-04-01');
+    expect(record.headers['content-type']).toBe('application/json');
+    expect(record.headers['accept']).toBe('application/json');
     expect(record.headers['authorization']).toBeUndefined();
     expect(record.headers['x-api-key']).toBeUndefined();
     expect(token.accessToken).toBe(endpoint.minted.at(-1)!.token);
@@ -151,6 +153,33 @@ describe('mintToken', () => {
     expect(error.code).toBe('deadline');
     expect(error.message).toBe('Ran out of time (timeout-seconds) before the exchange could finish.');
     expect(oidc.requests.length).toBe(before.oidc);
+    expect(endpoint.exchanges.length).toBe(before.exchanges);
+  });
+
+  it('starts nothing when the clock reads exactly the deadline', async () => {
+    const deadline = Date.now() + 20_000;
+    const before = { oidc: oidc.requests.length, exchanges: endpoint.exchanges.length };
+    const error = await failure(options({ deadline, now: () => deadline }));
+    expect(error.code).toBe('deadline');
+    expect(oidc.requests.length).toBe(before.oidc);
+    expect(endpoint.exchanges.length).toBe(before.exchanges);
+  });
+
+  it('does not exchange an OIDC token that arrived at the deadline', async () => {
+    const deadline = Date.now() + 20_000;
+    let clock = deadline - 5_000;
+    const before = { oidc: oidc.requests.length, exchanges: endpoint.exchanges.length };
+    const error = await failure(
+      options({
+        deadline,
+        now: () => clock,
+        onIdToken: () => {
+          clock = deadline;
+        },
+      }),
+    );
+    expect(error.code).toBe('deadline');
+    expect(oidc.requests.length - before.oidc).toBe(1);
     expect(endpoint.exchanges.length).toBe(before.exchanges);
   });
 
@@ -218,6 +247,8 @@ describe('mintToken', () => {
       /may not be allowed to use workload identity federation/,
     ],
     [404, '{"type":"error","error":{"type":"not_found_error","message":"no"}}', 'exchange-failed', /No token endpoint at base-url/],
+    // invalid_grant means a denial only on a 400, the legacy denial's status.
+    [403, '{"error":"invalid_grant"}', 'exchange-failed', /may not be allowed to use workload identity federation/],
     [418, '{}', 'exchange-failed', undefined],
   ])('answers HTTP %i once, with its own code and hint', async (status, body, code, hint) => {
     endpoint.pushFaults({ kind: 'status', status, body });
@@ -343,6 +374,17 @@ describe('mintToken', () => {
       await expect(mintToken(options({ signal: stop.signal, onIdToken: () => stop.abort() }))).rejects.toBeInstanceOf(Aborted);
       expect(oidc.requests.length - oidcBefore).toBe(1);
       expect(endpoint.exchanges.length).toBe(before);
+    });
+
+    it('cuts an exchange under way, and makes no other', async () => {
+      const stop = new AbortController();
+      endpoint.pushFaults({ kind: 'hang' });
+      const before = endpoint.exchanges.length;
+      const minting = mintToken(options({ signal: stop.signal })).catch((e: unknown) => e);
+      await vi.waitFor(() => expect(endpoint.exchanges.length - before).toBe(1));
+      stop.abort();
+      expect(await minting).toBeInstanceOf(Aborted);
+      expect(endpoint.exchanges.length - before).toBe(1);
     });
 
     it('fetches no fresh OIDC token after a stop during the retry wait', async () => {

@@ -3,9 +3,10 @@
 // server that records it).
 import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { ActionError } from '../../src/errors.ts';
 import { HttpStatusError } from '../../src/credentials/http-errors.ts';
+import { Aborted } from '../../src/credentials/retry.ts';
 import { fetchIdToken, idTokenUrl, oidcEndpointFromEnv, type FetchIdTokenOptions } from '../../src/credentials/oidc.ts';
 import { leaks } from '../support/leaks.ts';
 import { startOidcService, type OidcService } from '../support/oidc-service.ts';
@@ -145,6 +146,32 @@ describe('fetchIdToken', () => {
     expect(leaks(`${error.message}\n${error.hint ?? ''}`, [oidc.requestToken])).toEqual([]);
   });
 
+  it('keeps the request token out of a reason it shows, even where no token pattern would find it', async () => {
+    const requestToken = 'runner-request-credential-value';
+    oidc.pushFaults({
+      kind: 'status',
+      status: 500,
+      body: JSON.stringify({ error: 'server_error', error_description: `could not check ${requestToken}` }),
+    });
+    const error = await failure(options({ endpoint: { requestUrl: oidc.requestUrl, requestToken } }));
+    expect(error.message).toMatch(
+      /^Requesting the GitHub OIDC token failed: HTTP 500: error=server_error, error_description=could not check \[redacted\]$/,
+    );
+    expect(error.message).not.toContain(requestToken);
+  });
+
+  it('stops a request under way when its signal is aborted, before its own timeout', async () => {
+    oidc.pushFaults({ kind: 'hang' });
+    const stop = new AbortController();
+    const before = oidc.requests.length;
+    const fetching = fetchIdToken(options({ timeoutMs: 20_000, signal: stop.signal })).catch((e: unknown) => e);
+    await vi.waitFor(() => expect(oidc.requests.length - before).toBe(1));
+    stop.abort();
+    const error = await fetching;
+    expect(error).toBeInstanceOf(Aborted);
+    expect((error as Aborted).message).toMatch(/^the request to 127\.0\.0\.1:\d+ was stopped$/);
+  });
+
   it.each([400, 404, 500, 503])('on HTTP %i: the status, with no hint about the request token', async (status) => {
     oidc.pushFaults({ kind: 'status', status });
     const error = await failure(options());
@@ -159,6 +186,7 @@ describe('fetchIdToken', () => {
     ['JSON null', ok200('null'), NO_JWT],
     ['no value', ok200('{"token":"eyJh.eyJp.c2ln"}'), NO_JWT],
     ['a value that is not a string', ok200('{"value":42}'), NO_JWT],
+    ['a list holding a JWT', ok200('{"value":["eyJh.eyJp.c2ln"]}'), NO_JWT],
     ['two parts', ok200('{"value":"eyJh.eyJp"}'), NO_JWT],
     ['text around the JWT', ok200('{"value":" eyJh.eyJp.c2ln"}'), NO_JWT],
     ['a trailing part', ok200('{"value":"eyJh.eyJp.c2ln."}'), NO_JWT],

@@ -1,7 +1,8 @@
+import { getEventListeners } from 'node:events';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { classifyTransient, HttpStatusError } from '../../src/credentials/http-errors.ts';
 import { NetworkError } from '../../src/credentials/http.ts';
-import { Aborted, backoffDelay, parseRetryAfter, RetriesExhausted, sleep, withRetry } from '../../src/credentials/retry.ts';
+import { Aborted, backoffDelay, parseRetryAfter, RetriesExhausted, sleep, throwIfAborted, withRetry } from '../../src/credentials/retry.ts';
 
 function status(code: number, headers: Record<string, string> = {}): HttpStatusError {
   return new HttpStatusError('test', { status: code, headers, body: '{}' }, undefined, [], 'x');
@@ -256,6 +257,8 @@ describe('backoffDelay and parseRetryAfter', () => {
       // Shaped like an HTTP date, but with text before or after it, or not a real date.
       'xSun, 06 Nov 1994 08:49:37 GMT',
       'Sun, 06 Nov 1994 08:49:37 GMTx',
+      // Date.parse reads this one; RFC 9110 allows no offset after GMT.
+      'Sun, 06 Nov 1994 08:49:37 GMT+0200',
       'Sun, 99 Zzz 1994 08:49:37 GMT',
     ]) {
       expect(parseRetryAfter(loose, 0), loose).toBeUndefined();
@@ -316,6 +319,48 @@ describe('a stop request (AbortSignal)', () => {
     ).rejects.toBeInstanceOf(Aborted);
   });
 
+  it('says what stopped it, by name', () => {
+    const stopped = AbortSignal.abort();
+    let error: unknown;
+    try {
+      throwIfAborted(stopped);
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(Aborted);
+    expect((error as Aborted).name).toBe('Aborted');
+    expect((error as Aborted).message).toBe('stopped before it finished');
+    expect(() => throwIfAborted(new AbortController().signal)).not.toThrow();
+    expect(() => throwIfAborted(undefined)).not.toThrow();
+  });
+
+  it('announces and waits for no retry when stopped during an attempt, even after a transient error', async () => {
+    const stop = new AbortController();
+    const c = clock();
+    const retries: number[] = [];
+    const error = await withRetry(
+      async () => {
+        stop.abort();
+        throw new Error('503');
+      },
+      {
+        deadline: c.now() + 60_000,
+        maxAttempts: 4,
+        baseDelayMs: 1000,
+        maxDelayMs: 8000,
+        classify: transient,
+        now: c.now,
+        random: () => 0.5,
+        sleep: c.sleep,
+        onRetry: ({ attempt }) => void retries.push(attempt),
+        signal: stop.signal,
+      },
+    ).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(Aborted);
+    expect(retries).toEqual([]);
+    expect(c.sleeps).toEqual([]);
+  });
+
   it('the default sleep resolves as soon as its signal is aborted', async () => {
     const stop = new AbortController();
     let done = false;
@@ -328,5 +373,27 @@ describe('a stop request (AbortSignal)', () => {
     await slept;
     expect(done).toBe(true);
     await sleep(3_600_000, AbortSignal.abort());
+  });
+
+  it('the default sleep leaves no timer behind when stopped, and no listener on the signal when it ends', async () => {
+    vi.useFakeTimers();
+    try {
+      const stop = new AbortController();
+      const stopped = sleep(3_600_000, stop.signal);
+      expect(vi.getTimerCount()).toBe(1);
+      stop.abort();
+      await stopped;
+      // A timer left running would keep the process alive for the rest of the hour.
+      expect(vi.getTimerCount()).toBe(0);
+      // One long-lived signal serves many sleeps (the renewal loop's): each must take its listener back.
+      const watched = new AbortController();
+      const slept = sleep(1000, watched.signal);
+      expect(getEventListeners(watched.signal, 'abort')).toHaveLength(1);
+      await vi.advanceTimersByTimeAsync(1000);
+      await slept;
+      expect(getEventListeners(watched.signal, 'abort')).toHaveLength(0);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });

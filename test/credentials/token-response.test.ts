@@ -44,6 +44,11 @@ describe('parseTokenResponse', () => {
     ['a token over 8 KiB', JSON.stringify({ access_token: 'a'.repeat(8 * 1024 + 1), expires_in: 60 }), /the access_token is malformed/],
     ['expires_in of 0', JSON.stringify({ access_token: TOKEN, expires_in: 0 }), /expires_in is not a positive finite number of seconds/],
     [
+      'an expires_in too large to be finite',
+      `{"access_token":"${TOKEN}","expires_in":1e400}`,
+      /expires_in is not a positive finite number of seconds/,
+    ],
+    [
       'expires_in of null',
       JSON.stringify({ access_token: TOKEN, expires_in: null }),
       /expires_in is not a positive finite number of seconds/,
