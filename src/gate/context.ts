@@ -56,7 +56,7 @@ export async function readGateContext(env: NodeJS.ProcessEnv): Promise<GateConte
       fields = hydrate(Context, noEventFile);
     }
   }
-  if (problem === undefined && !isRecord(fields.payload)) problem = 'the event file is not a JSON object';
+  if (!isRecord(fields.payload)) problem ??= 'the event file is not a JSON object';
 
   const base = {
     eventName: trimmed(fields.eventName),
@@ -116,10 +116,10 @@ function readProblem(error: unknown): string {
   return `the event file could not be read (${typeof code === 'string' ? code : 'read error'})`;
 }
 
-/** The import reads the step's own event file: its failure is that file's, unless it is not a
- *  read or parse error at all. */
+/** Why the import failed. Importing lib/context.js reads nothing of the run (the event file is
+ *  read by the constructor), so whatever it throws, even a SyntaxError or a file error, is the
+ *  package's, not the event file's. */
 function importProblem(error: unknown): string {
-  if (error instanceof SyntaxError || (error as NodeJS.ErrnoException | undefined)?.syscall !== undefined) return readProblem(error);
   return `@actions/github could not be loaded (${error instanceof Error ? error.name : 'error'}), so the event file was not read`;
 }
 

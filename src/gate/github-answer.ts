@@ -8,32 +8,30 @@ import type { JsonAnswer } from './github-request.ts';
 import { isRecord } from './payload.ts';
 import { clip, redact } from './text.ts';
 
-export type Attempt =
-  | { readonly kind: 'done'; readonly answer: JsonAnswer }
-  | { readonly kind: 'transient'; readonly message: string; readonly retryAfterMs: number | undefined };
+/** An answer (the look-up is over), or the message of a failure worth the one retry. */
+export type Attempt = { readonly answer: JsonAnswer } | { readonly transient: string; readonly retryAfterMs: number | undefined };
 
 export type AnswerHeaders = Readonly<Record<string, unknown>>;
 
 /** What an answer means: 2xx is JSON to parse, 404 is not-found, 429 and 5xx are worth a retry,
- *  and anything else (3xx included) fails with a hint. */
+ *  and anything else (3xx included) fails with a hint. (No status is below 200: fetch gives no 1xx
+ *  answer, and a Response cannot have one.) */
 export function judge(status: number, headers: AnswerHeaders, body: string, what: string, host: string, token: string): Attempt {
-  if (status >= 200 && status < 300) {
+  if (status < 300) {
     try {
-      return { kind: 'done', answer: { kind: 'ok', json: JSON.parse(body) as unknown } };
+      return { answer: { kind: 'ok', json: JSON.parse(body) as unknown } };
     } catch {
-      return { kind: 'done', answer: { kind: 'failed', message: `${what}: ${host} answered HTTP ${status} with malformed JSON` } };
+      return { answer: { kind: 'failed', message: `${what}: ${host} answered HTTP ${status} with malformed JSON` } };
     }
   }
-  if (status === 404) return { kind: 'done', answer: { kind: 'not-found' } };
+  if (status === 404) return { answer: { kind: 'not-found' } };
   const said = githubMessage(body, token);
   const failed = (message: string): Attempt => ({
-    kind: 'done',
     answer: { kind: 'failed', message: `could not look up ${what}: ${message}` },
   });
   if (status === 429 || status >= 500) {
     return {
-      kind: 'transient',
-      message: `could not look up ${what}: ${host} answered HTTP ${status}${said}`,
+      transient: `could not look up ${what}: ${host} answered HTTP ${status}${said}`,
       retryAfterMs: parseRetryAfter(headerText(headers, 'retry-after')),
     };
   }
@@ -51,20 +49,17 @@ export function judge(status: number, headers: AnswerHeaders, body: string, what
 export function unanswered(error: unknown, timedOut: boolean, what: string, host: string, timeoutMs: number): Attempt {
   if (timedOut) {
     return {
-      kind: 'transient',
-      message: `could not look up ${what}: no answer from ${host} within ${seconds(timeoutMs)}`,
+      transient: `could not look up ${what}: no answer from ${host} within ${seconds(timeoutMs)}`,
       retryAfterMs: undefined,
     };
   }
   if (causes(error).some((cause) => cause instanceof BodyTooLarge)) {
     return {
-      kind: 'done',
       answer: { kind: 'failed', message: `could not look up ${what}: the answer from ${host} is larger than ${MAX_BODY_BYTES} bytes` },
     };
   }
   return {
-    kind: 'transient',
-    message: `could not look up ${what}: could not reach ${host}: ${networkCode(error)}`,
+    transient: `could not look up ${what}: could not reach ${host}: ${networkCode(error)}`,
     retryAfterMs: undefined,
   };
 }
@@ -101,21 +96,21 @@ function headerText(headers: AnswerHeaders, name: string): string | undefined {
 
 /** GitHub's short error `message`, token redacted, quoted and clipped; empty when there is none. */
 function githubMessage(body: string, token: string): string {
+  let parsed: unknown;
   try {
-    const parsed: unknown = JSON.parse(body);
-    if (isRecord(parsed) && typeof parsed['message'] === 'string' && parsed['message'] !== '') {
-      // Redacted before it is cut: a cut must not leave part of the token.
-      return ` ("${clip(redact(parsed['message'], token), 160)}")`;
-    }
+    parsed = JSON.parse(body);
   } catch {
-    // not JSON: say nothing about the body
+    // not JSON: say nothing about the body (parsed stays undefined)
   }
-  return '';
+  const message = isRecord(parsed) ? parsed['message'] : undefined;
+  if (typeof message !== 'string' || message === '') return '';
+  // Redacted before it is cut: a cut must not leave part of the token.
+  return ` ("${clip(redact(message, token), 160)}")`;
 }
 
 function parseRetryAfter(value: string | undefined): number | undefined {
   if (value === undefined || !/^\d{1,6}$/.test(value.trim())) return undefined;
-  return Number(value.trim()) * 1000;
+  return Number(value) * 1000; // Number() ignores the whitespace around the digits
 }
 
 function seconds(ms: number): string {

@@ -8,13 +8,9 @@ export const MAX_BODY_BYTES = 2 * 1024 * 1024;
 /** Statuses whose Response can have no body. */
 const NULL_BODY_STATUSES: ReadonlySet<number> = new Set([204, 205, 304]);
 
-/** The answer's body is over MAX_BODY_BYTES: not read further, not retried. */
-export class BodyTooLarge extends Error {
-  constructor() {
-    super(`larger than ${MAX_BODY_BYTES} bytes`);
-    this.name = 'BodyTooLarge';
-  }
-}
+/** The answer's body is over MAX_BODY_BYTES: not read further, not retried. Recognised by its
+ *  class (./github-answer.ts says so in its own words); Octokit wraps it, and nothing prints it. */
+export class BodyTooLarge extends Error {}
 
 /** `fetch`, with the body read here, at most MAX_BODY_BYTES of it, and kept as text in `kept`;
  *  Octokit gets the same answer back. */

@@ -74,16 +74,16 @@ export async function getJson(options: GitHubApiOptions, call: ApiCall, what: st
   const outOfTime: JsonAnswer = { kind: 'failed', message: `could not look up ${what}: ran out of time (timeout-seconds)` };
   if (deadline - now() <= 0) return outOfTime;
   const first = await send(Math.min(options.timeoutMs, deadline - now()));
-  if (first.kind === 'done') return redactAnswer(first.answer, options.token);
+  if ('answer' in first) return redactAnswer(first.answer, options.token);
   const delay = Math.min(first.retryAfterMs ?? options.retryDelayMs ?? DEFAULT_RETRY_DELAY_MS, MAX_RETRY_DELAY_MS);
   if (now() + delay >= deadline) {
-    return redactAnswer({ kind: 'failed', message: `${first.message} (no time left to retry)` }, options.token);
+    return redactAnswer({ kind: 'failed', message: `${first.transient} (no time left to retry)` }, options.token);
   }
   await options.sleep(delay);
   if (deadline - now() <= 0) return outOfTime;
   const second = await send(Math.min(options.timeoutMs, deadline - now()));
-  if (second.kind === 'done') return redactAnswer(second.answer, options.token);
-  return redactAnswer({ kind: 'failed', message: `${second.message} (after a retry)` }, options.token);
+  if ('answer' in second) return redactAnswer(second.answer, options.token);
+  return redactAnswer({ kind: 'failed', message: `${second.transient} (after a retry)` }, options.token);
 }
 
 interface Client {

@@ -110,8 +110,7 @@ export async function getPullRequestHead(options: GitHubApiOptions, repository: 
 /** `OWNER/REPO` → its two parts; undefined when not of that shape. Octokit encodes each in the path. */
 function ownerAndRepo(repository: string): { owner: string; repo: string } | undefined {
   const parts = repository.split('/');
-  if (parts.length !== 2) return undefined;
-  const [owner, repo] = parts;
-  if (owner === undefined || repo === undefined || owner === '' || repo === '') return undefined;
+  if (parts.length !== 2 || parts.includes('')) return undefined;
+  const [owner, repo] = parts as [string, string];
   return { owner, repo };
 }

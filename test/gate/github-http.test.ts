@@ -325,6 +325,23 @@ describe('the token', () => {
     }
   });
 
+  it('never appears in a message that names it as the repository, answered or not', async () => {
+    const repository = `acme/${TOKEN}`;
+    const what = 'the permission of alice on acme/***';
+    const h = host(adhoc.origin);
+    const cases: Array<[readonly Scripted[], string]> = [
+      [[{ status: 200, body: '{' }], `${what}: ${h} answered HTTP 200 with malformed JSON`],
+      [[{ status: 500 }], `could not look up ${what}: ${h} answered HTTP 500 (after a retry)`],
+    ];
+    for (const [answers, message] of cases) {
+      expect(messageOf(await getCollaboratorPermission(scripted(answers), repository, 'alice'))).toBe(message);
+    }
+    const c = clock(0);
+    expect(messageOf(await getCollaboratorPermission(scripted([{ status: 500 }], { ...c, deadline: 500 }), repository, 'alice'))).toBe(
+      `could not look up ${what}: ${h} answered HTTP 500 (no time left to retry)`,
+    );
+  });
+
   it('must not be empty: no request is made', async () => {
     expect(await permission('alice', { token: '' })).toStrictEqual(failed(`could not look up ${ALICE}: github-token is empty`));
     expect(await getPullRequestHead(options({ token: '' }), REPOSITORY, 12)).toStrictEqual(
