@@ -17,7 +17,9 @@
 //   can run while it is swapped.
 // - Context prints a line for a missing event file and throws for an unreadable or invalid one
 //   without saying which; the gate says why (`payloadError`), so the file is checked first and the
-//   error classified. Context accepts any JSON; only an object is a payload here.
+//   error classified. Context accepts any JSON; only an object is a payload here. A file removed
+//   between that check and Context's read would pass for an empty payload (Context reads `{}`
+//   then), so the file is checked again after the read: gone then, it was not read.
 // - `context.repo` is not used: it keeps the first two parts of any GITHUB_REPOSITORY ("a/b/c" is
 //   read as a/b) and falls back to the payload when the variable is unset. The gate takes
 //   GITHUB_REPOSITORY as it is, and the look-ups refuse what is not OWNER/REPO.
@@ -51,6 +53,9 @@ export async function readGateContext(env: NodeJS.ProcessEnv): Promise<GateConte
   } else {
     try {
       fields = hydrate(Context, env);
+      // Context takes a file that is gone by the time it looks (its own existsSync) as an empty
+      // payload, not an error: a file gone since the check above is unreadable here too.
+      problem = unreadable(path);
     } catch (error) {
       problem = readProblem(error);
       fields = hydrate(Context, noEventFile);

@@ -50,6 +50,7 @@ export async function getCollaboratorPermission(
   const what = `the permission of ${username} on ${repository}`;
   const repo = ownerAndRepo(repository);
   if (repo === undefined) return { kind: 'failed', message: `could not look up ${what}: "${repository}" is not OWNER/REPO` };
+  if (isDotSegment(username)) return { kind: 'failed', message: `could not look up ${what}: "${username}" is not a GitHub login` };
   const answer = await getJson(
     options,
     { route: 'GET /repos/{owner}/{repo}/collaborators/{username}/permission', params: { ...repo, username } },
@@ -107,10 +108,17 @@ export async function getPullRequestHead(options: GitHubApiOptions, repository: 
   return { kind: 'ok', headRepoId: repoOfHead['id'], headRepoFullName: fullName, authorLogin, authorType };
 }
 
-/** `OWNER/REPO` → its two parts; undefined when not of that shape. Octokit encodes each in the path. */
+/** `OWNER/REPO` → its two parts; undefined when not of that shape. Octokit encodes each in the path,
+ *  but not a `.` or `..` part, which the URL would then resolve as a step up: no GitHub name is one. */
 function ownerAndRepo(repository: string): { owner: string; repo: string } | undefined {
   const parts = repository.split('/');
-  if (parts.length !== 2 || parts.includes('')) return undefined;
+  if (parts.length !== 2 || parts.some((part) => part === '' || isDotSegment(part))) return undefined;
   const [owner, repo] = parts as [string, string];
   return { owner, repo };
+}
+
+/** `.` and `..`: path segments a URL resolves (moving the request to another endpoint of the same
+ *  host) instead of names; GitHub allows neither as a login, an owner or a repository. */
+function isDotSegment(name: string): boolean {
+  return name === '.' || name === '..';
 }

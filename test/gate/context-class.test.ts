@@ -1,6 +1,8 @@
 // readGateContext when @actions/github's Context class cannot be loaded (the names come from the
 // environment all the same, the payload is missing, and the reason is the package's, never the event
-// file's), or when it fails reading the event file in a way the real class does not.
+// file's), or when it fails reading the event file in a way the real class does not, or finds it gone.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { GateContext } from '../../src/gate/types.ts';
@@ -134,6 +136,30 @@ describe('readGateContext with a Context class that fails reading the event file
         payload: undefined,
         payloadError: `the event file could not be read (${code})`,
       });
+    }
+  });
+});
+
+describe('readGateContext when the event file goes while it is read', () => {
+  it('does not take the empty payload Context reads from a file gone by then: the file could not be read', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gate-race-'));
+    try {
+      const file = join(dir, 'event.json');
+      writeFileSync(file, JSON.stringify({ issue: { number: 5, pull_request: { url: 'x' } } }));
+      const { Context: Real } = (await import(CONTEXT_MODULE)) as { Context: new () => object };
+      // The file is there when the gate checks it, and gone when Context looks (the real class,
+      // which then prints a line and keeps `payload = {}`).
+      const context = await readWith({ GITHUB_EVENT_NAME: 'issues', GITHUB_EVENT_PATH: file }, () => ({
+        Context: class extends Real {
+          constructor() {
+            rmSync(file);
+            super();
+          }
+        },
+      }));
+      expect(context).toMatchObject({ eventName: 'issues', payload: undefined, payloadError: 'the event file could not be read (ENOENT)' });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });

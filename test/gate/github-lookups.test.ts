@@ -115,13 +115,43 @@ describe('getCollaboratorPermission', () => {
   });
 
   it('refuses a repository that is not OWNER/REPO, without a request', async () => {
-    for (const repository of ['', 'a', 'a/b/c', '/b', 'a/', '/', 'acme/widgets/']) {
+    // `.` and `..` would be resolved as steps up the URL's path: another endpoint of the same host.
+    for (const repository of [
+      '',
+      'a',
+      'a/b/c',
+      '/b',
+      'a/',
+      '/',
+      'acme/widgets/',
+      'acme/..',
+      '../widgets',
+      'acme/.',
+      './widgets',
+      '../..',
+    ]) {
       const result = await getCollaboratorPermission(options(), repository, 'alice');
       expect(result, repository).toStrictEqual(
         failed(`could not look up the permission of alice on ${repository}: "${repository}" is not OWNER/REPO`),
       );
     }
     expect(gh.requests).toEqual([]);
+  });
+
+  it('refuses a login of `.` or `..` (a step up the URL, not a name), without a request; dots inside a name are asked', async () => {
+    for (const login of ['.', '..']) {
+      const result = await getCollaboratorPermission(options(), REPOSITORY, login);
+      expect(result, login).toStrictEqual(
+        failed(`could not look up the permission of ${login} on ${REPOSITORY}: "${login}" is not a GitHub login`),
+      );
+    }
+    expect(gh.requests).toEqual([]);
+    const dotted = await getCollaboratorPermission(
+      scripted([{ status: 200, body: { permission: 'write', user: { login: 'a.b' } } }]),
+      'acme/.github',
+      'a.b',
+    );
+    expect(dotted).toStrictEqual({ kind: 'ok', permission: 'write', reported: 'write' });
   });
 });
 
@@ -243,7 +273,7 @@ describe('getPullRequestHead', () => {
   });
 
   it('refuses a repository that is not OWNER/REPO, without a request', async () => {
-    for (const repository of ['', 'a', 'a/b/c', '/b', 'a/']) {
+    for (const repository of ['', 'a', 'a/b/c', '/b', 'a/', 'acme/..', '../widgets', 'acme/.', './widgets']) {
       const result = await getPullRequestHead(options(), repository, 12);
       expect(result, repository).toStrictEqual(
         failed(`could not look up pull request #12 of ${repository}: "${repository}" is not OWNER/REPO`),
