@@ -145,10 +145,10 @@ function readList(name: string, read: InputReader, example: string, out: Collect
   const items = splitList(read(name));
   const bad = items.filter((item) => !LIST_ITEM.test(item));
   if (bad.length > 0) {
+    // The problem fails readSettings as a whole, so the items are never used.
     out.add(
       `${name} must be a comma- or newline-separated list of names: ${bad.map(describeValue).join(', ')} is not one, e.g. \`${name}: ${example}\``,
     );
-    return [];
   }
   return items;
 }

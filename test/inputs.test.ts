@@ -194,13 +194,15 @@ describe('readSettings', () => {
     expect(problemsOf({ 'federation-rule-id': RULE, 'organization-id': ORG, 'timeout-seconds': '1e3' })).toHaveLength(1);
   });
 
-  it('takes the github token from the input, else GITHUB_TOKEN', () => {
+  it('takes the github token from the input, else GITHUB_TOKEN, else none', () => {
     expect(settingsFrom({ 'federation-rule-id': RULE, 'organization-id': ORG, 'github-token': 'ghs_input' }).gate.githubToken).toBe(
       'ghs_input',
     );
     expect(settingsFrom({ 'federation-rule-id': RULE, 'organization-id': ORG }, { GITHUB_TOKEN: 'ghs_env' }).gate.githubToken).toBe(
       'ghs_env',
     );
+    // With neither, the token is empty: the gate then fails closed on any look-up.
+    expect(settingsFrom({ 'federation-rule-id': RULE, 'organization-id': ORG }).gate.githubToken).toBe('');
   });
 
   it('property: any well-formed rule id and UUID parse back to themselves', () => {
@@ -313,7 +315,10 @@ describe('readSettings, edge by edge', () => {
       'allowed-users must be a comma- or newline-separated list of names: "bad user" is not one, e.g. `allowed-users: octocat,hubot`',
       'allowed-events must be a comma- or newline-separated list of names: "a b" is not one, e.g. `allowed-events: deployment,repository_dispatch`',
     ]);
-    // A bad list counts as empty, not as the items that were fine.
+    expect(only({ 'allowed-bots': 'a b,ok[bot],c d' })).toEqual([
+      'allowed-bots must be a comma- or newline-separated list of names: "a b", "c d" is not one, e.g. `allowed-bots: dependabot[bot],renovate[bot]`',
+    ]);
+    // One bad item fails the settings as a whole, even beside items that are fine.
     expect(() => settingsFrom({ ...ids, 'allowed-users': 'fine,not fine' })).toThrow(InputError);
   });
 
@@ -334,13 +339,15 @@ describe('readSettings, edge by edge', () => {
       'base-url is not a URL: got "not a url", e.g. `base-url: https://api.anthropic.com`',
     ]);
     expect(settingsFrom({ ...ids, 'base-url': 'https://gw.example.com/a//' }).baseUrl).toBe('https://gw.example.com/a');
+    // Blank is the default, like every other input.
+    expect(settingsFrom({ ...ids, 'base-url': '   ' }).baseUrl).toBe('https://api.anthropic.com');
   });
 
   it('bounds timeout-seconds to 5..600 and takes decimals', () => {
     expect(settingsFrom({ ...ids, 'timeout-seconds': '5' }).timeoutSeconds).toBe(5);
     expect(settingsFrom({ ...ids, 'timeout-seconds': '600' }).timeoutSeconds).toBe(600);
     expect(settingsFrom({ ...ids, 'timeout-seconds': '7.25' }).timeoutSeconds).toBe(7.25);
-    for (const bad of ['4.99', '600.5', '601', '7.', '.5', 'x7', '7x', '7.x5']) {
+    for (const bad of ['4.99', '600.5', '601', '7.', '.5', 'x7', '7x', '7.x5', '+60', '0x10']) {
       expect(only({ 'timeout-seconds': bad }), bad).toEqual([
         `timeout-seconds must be a number of seconds from 5 to 600: got "${bad}", e.g. \`timeout-seconds: 60\``,
       ]);

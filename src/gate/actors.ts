@@ -8,9 +8,10 @@
 //   repository (GET …/collaborators/{username}/permission), or be named in allowed-users (with a
 //   warning).
 //
-// Lookups keyed by strings from outside (logins, permissions GitHub reports) use Sets and Maps,
-// never plain objects: `RANK["toString"]` would find Object.prototype's method.
-import { getCollaboratorPermission } from './github.ts';
+// Lookups keyed by strings from outside (logins, min-permission) use Sets and Maps, never plain
+// objects: `RANK["toString"]` would find Object.prototype's method. The permission GitHub reports
+// is already one of none/read/write/admin (./github.ts refuses any other).
+import { type BasePermission, getCollaboratorPermission } from './github.ts';
 import { isRecord } from './payload.ts';
 import { type Actor, type ActorSource, type Run, who } from './run.ts';
 import { name } from './text.ts';
@@ -24,13 +25,10 @@ export function baseActorSources(context: GateContext): ActorSource[] {
   ];
 }
 
-/** A Map, not a plain object: a permission string GitHub reports must not find `toString`. */
-const RANK: ReadonlyMap<string, number> = new Map<string, number>([
-  ['none', 0],
-  ['read', 1],
-  ['write', 2],
-  ['admin', 3],
-]);
+/** The rank of each permission a look-up can report (./github.ts has refused any other). */
+const BASE_RANK: Readonly<Record<BasePermission, number>> = { none: 0, read: 1, write: 2, admin: 3 };
+/** A Map, not a plain object: min-permission, a string from the caller, must not find `toString`. */
+const RANK: ReadonlyMap<string, number> = new Map(Object.entries(BASE_RANK));
 
 export type BotRuleResult = { readonly ok: true; readonly passed: string[] } | { readonly ok: false; readonly decision: GateDecision };
 
@@ -130,14 +128,10 @@ export async function actorCheck(run: Run, context: string): Promise<GateDecisio
       passed.push(`${name(actor.login)} (allowed-users, not a collaborator)`);
       continue;
     }
-    const rank = RANK.get(answer.permission);
-    if (rank === undefined) {
-      return run.deny(
-        'permission-check-failed',
-        `${context}; could not check ${who(actor)}: GitHub reported a permission the gate does not know`,
-      );
-    }
-    if (rank < needed) {
+    // `!(rank >= needed)`, not `rank < needed`: were a permission no table knows ever to get this
+    // far, its rank (undefined) would fail the check instead of passing it.
+    const rank = BASE_RANK[answer.permission];
+    if (!(rank >= needed)) {
       if (!listed) {
         return run.deny(
           'insufficient-permission',

@@ -97,9 +97,9 @@ async function decideUnsafe(settings: GateSettings, context: GateContext, deps: 
     userAgent: deps.userAgent ?? DEFAULT_USER_AGENT,
     timeoutMs: deps.timeoutMs ?? DEFAULT_TIMEOUT_MS,
     sleep: deps.sleep ?? ((ms: number) => delay(ms).then(() => undefined)),
-    ...(deps.retryDelayMs === undefined ? {} : { retryDelayMs: deps.retryDelayMs }),
-    ...(deps.deadline === undefined ? {} : { deadline: deps.deadline }),
-    ...(deps.now === undefined ? {} : { now: deps.now }),
+    retryDelayMs: deps.retryDelayMs,
+    deadline: deps.deadline,
+    now: deps.now,
   };
   const run = new Run(settings, context, api);
   const event = context.eventName;

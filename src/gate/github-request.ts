@@ -34,11 +34,11 @@ export interface GitHubApiOptions {
   /** Waits before the single retry; injectable so tests do not wait. */
   readonly sleep: (ms: number) => Promise<void>;
   /** Default delay before the retry when the server does not ask for one (Retry-After). */
-  readonly retryDelayMs?: number;
+  readonly retryDelayMs?: number | undefined;
   /** Epoch milliseconds shared by every look-up of one gate decision: no request runs and no
    *  retry waits past it. */
-  readonly deadline?: number;
-  readonly now?: () => number;
+  readonly deadline?: number | undefined;
+  readonly now?: (() => number) | undefined;
 }
 
 /** A route of the REST API and its parameters, e.g. `GET /repos/{owner}/{repo}/pulls/{pull_number}`. */

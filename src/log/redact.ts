@@ -64,7 +64,7 @@ export function errorCode(body: string): string | undefined {
   try {
     parsed = JSON.parse(body);
   } catch {
-    return undefined;
+    // Not JSON: `parsed` stays undefined, which names no code.
   }
   if (!isRecord(parsed)) return undefined;
   const err = parsed['error'];

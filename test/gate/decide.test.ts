@@ -209,11 +209,12 @@ describe('dependencies the caller may leave out', () => {
   it('without an injected sleep, the retry really waits (retryDelayMs)', async () => {
     gh.reset({ repository: REPOSITORY, token: TOKEN, users: { ...USERS, bob: { permission: 'write', fault: 'error-once' } } });
     const started = performance.now();
-    const decision = await decide(DEFAULTS, baseContext(), { retryDelayMs: 150 });
+    // Long enough that two loopback requests on a loaded machine cannot pass for the wait.
+    const decision = await decide(DEFAULTS, baseContext(), { retryDelayMs: 400 });
     const elapsed = performance.now() - started;
     expect(decision).toMatchObject({ allowed: true, reason: 'ok' });
     expect(gh.lookups()).toEqual(['permission:bob', 'permission:bob']);
-    expect(elapsed).toBeGreaterThanOrEqual(140);
+    expect(elapsed).toBeGreaterThanOrEqual(390);
   });
 
   it('without an injected user agent, the requests name the action and the gate', async () => {
@@ -290,6 +291,14 @@ describe('the decision line', () => {
     expect(decision.summary).toBe(
       'Allowed (ok): push in an unnamed repository by bob: push runs are started only by people with write access or by the repository itself; no actor is a bot',
     );
+  });
+
+  it("a caller's context with padded logins: each trimmed, one actor, one look-up", async () => {
+    const context: GateContext = { ...baseContext(), actor: '  bob  ', triggeringActor: '\tbob\n' };
+    const decision = await decide(DEFAULTS, context, { sleep: async () => undefined });
+    expect(decision).toMatchObject({ allowed: true, reason: 'ok', actors: ['bob'] });
+    expect(decision.summary).toMatch(/: bob \(write\)$/);
+    expect(gh.lookups()).toEqual(['permission:bob']);
   });
 
   it('names the re-run only when GITHUB_TRIGGERING_ACTOR is another login (compared case-insensitively)', async () => {

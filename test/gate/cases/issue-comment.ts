@@ -367,6 +367,16 @@ export const issueComment: Case[] = [
     },
     expected: deny('permission-check-failed', [], { summary: [/does not name the comment author/] }),
   },
+  {
+    name: 'issue_comment without a comment at all: permission-check-failed, no look-ups',
+    event: 'issue_comment',
+    mutate: (p) => {
+      delete p['comment'];
+    },
+    expected: deny('permission-check-failed', [], {
+      summary: [/could not read the event payload: the event payload does not name the comment author, so the run cannot be judged$/],
+    }),
+  },
 
   {
     name: 'issue_comment without issue: permission-check-failed, no look-ups',

@@ -278,6 +278,64 @@ export const commentLike: Case[] = [
     }),
   },
   {
+    name: 'issues without an issue at all: the actor check, no number in the summary',
+    event: 'issues',
+    mutate: (p) => {
+      delete p['issue'];
+    },
+    expected: allow(['permission:bob'], {
+      summary: [
+        exactly(
+          'Allowed (ok): issues in acme/widgets by bob: issues can be triggered by anyone who can open or comment; every actor passed the actor check (min-permission write): bob (write)',
+        ),
+      ],
+    }),
+  },
+  {
+    name: 'issues listed in allowed-events: a warning that it cannot loosen the rule, which applies',
+    event: 'issues',
+    actor: 'carol',
+    settings: { allowedEvents: ['issues'] },
+    mutate: (p) => {
+      p['sender'] = user('carol', 13);
+    },
+    expected: deny('insufficient-permission', ['permission:carol'], {
+      warnings: [exactly('allowed-events cannot loosen the rule for "issues": it has its own rule, which applies')],
+    }),
+  },
+  {
+    name: 'discussion without discussion.number: the rule named, no number in the summary',
+    event: 'discussion',
+    mutate: (p) => {
+      delete p['discussion'].number;
+    },
+    expected: deny('insufficient-permission', ['permission:carol'], {
+      summary: [
+        /^Denied \(insufficient-permission\): discussion in acme\/widgets by carol: discussion can be triggered by anyone who can open or comment; /,
+      ],
+    }),
+  },
+  {
+    name: 'discussion without a discussion at all: the actor check, no number in the summary',
+    event: 'discussion',
+    mutate: (p) => {
+      delete p['discussion'];
+    },
+    expected: deny('insufficient-permission', ['permission:carol'], {
+      summary: [/^Denied \(insufficient-permission\): discussion in acme\/widgets by carol: discussion can be triggered by anyone/],
+    }),
+  },
+  {
+    name: 'discussion_comment without a comment at all: permission-check-failed, no look-ups',
+    event: 'discussion_comment',
+    mutate: (p) => {
+      delete p['comment'];
+    },
+    expected: deny('permission-check-failed', [], {
+      summary: [/^Denied \(permission-check-failed\): discussion_comment #5 in acme\/widgets by bob: .*does not name the comment author/],
+    }),
+  },
+  {
     name: 'issues with no actor at all (GITHUB_ACTOR empty, no sender): permission-check-failed, no look-ups',
     event: 'issues',
     actor: '',

@@ -231,6 +231,14 @@ export const pullRequestEvents: Case[] = [
     expected: deny('permission-check-failed', [], { summary: [/repository\.id/] }),
   },
   {
+    name: 'pull_request without a repository at all: permission-check-failed',
+    event: 'pull_request',
+    mutate: (p) => {
+      delete p['repository'];
+    },
+    expected: deny('permission-check-failed', [], { summary: [/the event payload has no numeric repository\.id/] }),
+  },
+  {
     name: 'pull_request with a malformed event file: permission-check-failed',
     event: 'pull_request',
     raw: '{"action": "opened", "pull_request": {',
@@ -312,6 +320,16 @@ export const pullRequestEvents: Case[] = [
       delete p['review'].user;
     },
     expected: deny('permission-check-failed', [], { summary: [/does not name the review author/] }),
+  },
+  {
+    name: 'pull_request_review payload without a review at all: permission-check-failed',
+    event: 'pull_request_review',
+    mutate: (p) => {
+      delete p['review'];
+    },
+    expected: deny('permission-check-failed', [], {
+      summary: [/could not read the event payload: the event payload does not name the review author, so the run cannot be judged$/],
+    }),
   },
 
   {
@@ -413,6 +431,16 @@ export const pullRequestEvents: Case[] = [
     event: 'pull_request_review_comment',
     mutate: (p) => {
       delete p['comment'].user;
+    },
+    expected: deny('permission-check-failed', [], {
+      summary: [/could not read the event payload: the event payload does not name the comment author, so the run cannot be judged$/],
+    }),
+  },
+  {
+    name: 'pull_request_review_comment without a comment at all: permission-check-failed',
+    event: 'pull_request_review_comment',
+    mutate: (p) => {
+      delete p['comment'];
     },
     expected: deny('permission-check-failed', [], {
       summary: [/could not read the event payload: the event payload does not name the comment author, so the run cannot be judged$/],

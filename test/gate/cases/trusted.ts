@@ -71,6 +71,26 @@ function mergeQueuePushes(): Case[] {
       }),
     }),
     queuePush({
+      name: 'push by the merge queue whose payload and GITHUB_REF name two different queue branches: bot-not-allowed (they must agree)',
+      ref: MERGE_QUEUE_REF,
+      mutate: setRef('refs/heads/gh-readonly-queue/main/pr-13-2222222222222222222222222222222222222222'),
+    }),
+    queuePush({
+      name: 'workflow_dispatch by the merge queue on one of its branches: bot-not-allowed (the push exemption is for push only)',
+      event: 'workflow_dispatch',
+      fixture: 'workflow_dispatch',
+      ref: MERGE_QUEUE_REF,
+      mutate: (p) => {
+        p['ref'] = MERGE_QUEUE_REF;
+        botSender('github-merge-queue[bot]', 118344674)(p);
+      },
+      expected: deny('bot-not-allowed', [], {
+        summary: [
+          /github-merge-queue\[bot\] \(GITHUB_ACTOR, GITHUB_TRIGGERING_ACTOR, the event sender\) is a bot, and allowed-bots does not name it/,
+        ],
+      }),
+    }),
+    queuePush({
       name: 'push by the merge queue whose payload says main but GITHUB_REF says its branch: bot-not-allowed',
       ref: MERGE_QUEUE_REF,
       mutate: setRef('refs/heads/main'),
