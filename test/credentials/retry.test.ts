@@ -269,6 +269,17 @@ describe('backoffDelay and parseRetryAfter', () => {
 
 describe('a stop request (AbortSignal)', () => {
   const transient = (): { retry: boolean } => ({ retry: true });
+  /** Every failure transient, four attempts, 1 s to 8 s of backoff on `c`, a minute to go. */
+  const onClock = (c: ReturnType<typeof clock>) => ({
+    deadline: c.now() + 60_000,
+    maxAttempts: 4,
+    baseDelayMs: 1000,
+    maxDelayMs: 8000,
+    classify: transient,
+    now: c.now,
+    random: () => 0.5,
+    sleep: c.sleep,
+  });
 
   it('ends a retry wait at once and starts no further attempt', async () => {
     const stop = new AbortController();
@@ -280,13 +291,7 @@ describe('a stop request (AbortSignal)', () => {
         throw new Error('503');
       },
       {
-        deadline: c.now() + 60_000,
-        maxAttempts: 4,
-        baseDelayMs: 1000,
-        maxDelayMs: 8000,
-        classify: transient,
-        now: c.now,
-        random: () => 0.5,
+        ...onClock(c),
         // The stop arrives during the first wait; this sleep, like the real one, then returns at once.
         sleep: async (ms, signal) => {
           c.sleeps.push(ms);
@@ -344,14 +349,7 @@ describe('a stop request (AbortSignal)', () => {
         throw new Error('503');
       },
       {
-        deadline: c.now() + 60_000,
-        maxAttempts: 4,
-        baseDelayMs: 1000,
-        maxDelayMs: 8000,
-        classify: transient,
-        now: c.now,
-        random: () => 0.5,
-        sleep: c.sleep,
+        ...onClock(c),
         onRetry: ({ attempt }) => void retries.push(attempt),
         signal: stop.signal,
       },
