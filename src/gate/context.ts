@@ -9,12 +9,12 @@
 //   import the package itself (./github-request.ts). It is imported on first use, inside a try,
 //   so that a failure to load becomes a `payloadError` (a denial for every event that needs the
 //   payload), not a crashed step. (`webpackMode: "eager"` keeps it inside dist/main/index.js.)
-// - The package's `context` is read once, from process.env, at import. readGateContext takes the
-//   environment as an argument (the step passes its own; tests pass theirs), so it builds a fresh
-//   Context from that environment instead: the class's constructor reads process.env, run with
-//   process.env pointing at the given environment for the length of the synchronous constructor
-//   call and restored in `finally`. The real environment is never written to, and nothing else
-//   can run while it is swapped.
+// - The package's own `context` is built once, from process.env, and is not used here:
+//   readGateContext takes the environment as an argument (the step passes its own; tests pass
+//   theirs) and builds a Context from that environment: the class's constructor reads
+//   process.env, so it runs with process.env pointing at the given environment for the length of
+//   the synchronous constructor call, restored in `finally`. The real environment is never
+//   written to, and nothing else can run while it is swapped.
 // - Context prints a line for a missing event file and throws for an unreadable or invalid one
 //   without saying which; the gate says why (`payloadError`), so the file is checked first and the
 //   error classified. Context accepts any JSON; only an object is a payload here. A file removed
