@@ -1,6 +1,6 @@
 // The main step, as a list of steps: read inputs, gate the run, fetch the OIDC token, exchange it,
 // verify, export, start the renewal process, write the summary.
-import * as core from '@actions/core';
+import * as commands from './log/commands.ts';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { clockSkewWarning, formatClaims, readClaims, type Claims } from './diagnostics/claims.ts';
@@ -53,7 +53,7 @@ export async function run(env: NodeJS.ProcessEnv, context: RunContext): Promise<
   maskSecret(oidc.requestToken, context);
   const agent = userAgent(env);
   if (settings.dryRun) {
-    for (const warning of conflicts.warnings) core.warning(warning);
+    for (const warning of conflicts.warnings) commands.warning(warning);
     return dryRun(settings, oidc, agent, decision, context, deadline);
   }
 
@@ -81,14 +81,14 @@ export async function run(env: NodeJS.ProcessEnv, context: RunContext): Promise<
 
 function maskSecret(value: string, context: RunContext): void {
   if (value === '') return;
-  core.setSecret(value);
+  commands.setSecret(value);
   context.secrets.push(value);
 }
 
 function warnIfUnpinned(env: NodeJS.ProcessEnv): void {
   const ref = env['GITHUB_ACTION_REF'] ?? '';
   if (ref === '' || /^[0-9a-f]{40}$/.test(ref) || /^v?\d+(\.\d+){0,2}$/.test(ref)) return;
-  core.warning(
+  commands.warning(
     `This action is referenced by the branch-like ref "${ref}". A branch can change under you; pin a release tag (e.g. @v1) or, better, a full commit SHA.`,
   );
 }
@@ -113,16 +113,16 @@ async function gateRun(settings: Settings, env: NodeJS.ProcessEnv, deadline: num
     timeoutMs: budget(deadline, Math.min(10_000, (settings.timeoutSeconds * 1000) / 5)),
     deadline,
   });
-  core.setOutput('allowed', String(decision.allowed));
-  core.setOutput('reason', decision.reason);
-  for (const warning of decision.warnings) core.warning(warning);
-  core.info(`Gate: ${decision.summary}`);
+  commands.setOutput('allowed', String(decision.allowed));
+  commands.setOutput('reason', decision.reason);
+  for (const warning of decision.warnings) commands.warning(warning);
+  commands.info(`Gate: ${decision.summary}`);
   return decision;
 }
 
 async function deny(settings: Settings, decision: GateDecision): Promise<void> {
   const skipped = settings.onDeny === 'skip';
-  if (settings.summary) await core.summary.addRaw(deniedSummary(decision, skipped)).write();
+  if (settings.summary) await commands.summary.addRaw(deniedSummary(decision, skipped)).write();
   if (!skipped) {
     throw new ActionError(
       `gate-${decision.reason}`,
@@ -130,23 +130,23 @@ async function deny(settings: Settings, decision: GateDecision): Promise<void> {
       'Set `on-deny: skip` to end the step successfully without credentials and test `steps.<id>.outputs.allowed` in later steps; the README lists the opt-ins and their risks.',
     );
   }
-  core.notice(`Skipped: no credentials for this run (${decision.reason}). Later steps can test steps.<id>.outputs.allowed.`);
+  commands.notice(`Skipped: no credentials for this run (${decision.reason}). Later steps can test steps.<id>.outputs.allowed.`);
 }
 
 function showClaims(jwt: string, settings: Settings, context: RunContext): Claims {
   const claims = readClaims(jwt);
   context.claims = claims;
-  core.startGroup('OIDC token claims (the JWT itself is never printed)');
-  for (const line of formatClaims(claims)) core.info(line);
-  core.endGroup();
+  commands.startGroup('OIDC token claims (the JWT itself is never printed)');
+  for (const line of formatClaims(claims)) commands.info(line);
+  commands.endGroup();
   const skew = clockSkewWarning(claims, Date.now());
-  if (skew !== undefined) core.warning(skew);
+  if (skew !== undefined) commands.warning(skew);
   const suggestion = suggestRule(claims, settings.audience, settings.ids);
-  core.startGroup('A federation rule that admits exactly this repository, workflow and event');
-  core.info(breakLegacyCommands(JSON.stringify(suggestion.body, null, 2)));
-  core.info(breakLegacyCommands(`As a CEL condition:\n  ${suggestion.condition}`));
-  for (const note of suggestionNotes(claims)) core.info(`Note: ${note}`);
-  core.endGroup();
+  commands.startGroup('A federation rule that admits exactly this repository, workflow and event');
+  commands.info(breakLegacyCommands(JSON.stringify(suggestion.body, null, 2)));
+  commands.info(breakLegacyCommands(`As a CEL condition:\n  ${suggestion.condition}`));
+  for (const note of suggestionNotes(claims)) commands.info(`Note: ${note}`);
+  commands.endGroup();
   return claims;
 }
 
@@ -169,8 +169,8 @@ async function dryRun(
   });
   const claims = showClaims(jwt, settings, context);
   const suggestion = suggestRule(claims, settings.audience, settings.ids);
-  core.setOutput('dry-run', 'true');
-  core.info('Dry run: stopped before the exchange. No assertion was spent and no token was minted.');
+  commands.setOutput('dry-run', 'true');
+  commands.info('Dry run: stopped before the exchange. No assertion was spent and no token was minted.');
   await writeSummary(
     settings,
     dryRunSummary({ claims, ruleJson: JSON.stringify(suggestion.body, null, 2), condition: suggestion.condition, gate }),
@@ -179,7 +179,7 @@ async function dryRun(
 }
 
 async function mint(settings: Settings, oidc: OidcEndpoint, agent: string, context: RunContext, deadline: number): Promise<MintResult> {
-  core.setOutput('dry-run', 'false');
+  commands.setOutput('dry-run', 'false');
   try {
     const minted = await mintToken({
       oidc,
@@ -195,12 +195,12 @@ async function mint(settings: Settings, oidc: OidcEndpoint, agent: string, conte
         if (attempt === 1) showClaims(jwt, settings, context);
       },
       onRetry: ({ attempt, delayMs, error }) => {
-        core.info(
+        commands.info(
           `Attempt ${attempt} failed (${oneLine(scrub(messageOf(error), context.secrets))}); retrying in ${(delayMs / 1000).toFixed(1)}s with a fresh OIDC token.`,
         );
       },
     });
-    core.info(
+    commands.info(
       `Minted a token that expires at ${new Date(minted.expiresAt).toISOString()} (in ${Math.round(minted.expiresIn)}s), fingerprint ${tokenFingerprint(minted.accessToken)}.`,
     );
     return minted;
@@ -231,7 +231,7 @@ function withRuleHint(error: unknown, settings: Settings, claims: Claims | undef
 
 async function verify(settings: Settings, minted: MintResult, agent: string, deadline: number): Promise<void> {
   await verifyToken({ baseUrl: settings.baseUrl, accessToken: minted.accessToken, timeoutMs: budget(deadline, 15_000), userAgent: agent });
-  core.info('Verified: the token reaches the API (GET /v1/models answered 200).');
+  commands.info('Verified: the token reaches the API (GET /v1/models answered 200).');
 }
 
 /** The main bundle itself (it runs the renewal process when started with the marker); from source,
@@ -272,23 +272,23 @@ async function startRenewal(
   if (started.state === 'exited') {
     // Nothing left to stop or report on: post leaves the renewal process alone and removes the files.
     const how = started.signal ?? `code ${started.code ?? 'unknown'}`;
-    core.warning(
+    commands.warning(
       `The background renewal process (pid ${pid}) exited (${how}) before it started: the profile's token is not renewed and expires at ${expiresAt}.`,
     );
     return false;
   }
-  core.saveState(STATE.renewalPid, String(pid));
-  core.saveState(STATE.statusFile, statusFile);
+  commands.saveState(STATE.renewalPid, String(pid));
+  commands.saveState(STATE.statusFile, statusFile);
   if (started.state === 'silent') {
-    core.warning(
+    commands.warning(
       `The background renewal process (pid ${pid}) has not reported that it started: renewal is not assured, and the profile's token expires at ${expiresAt}. The post step stops it and reports what it did.`,
     );
     return false;
   }
-  core.info(
+  commands.info(
     `Started the background renewal process (pid ${pid}): the profile's token is renewed before it expires, until the post step stops it.`,
   );
-  core.info(
+  commands.info(
     'Renewed tokens are written only to the profile; a background process cannot register log masks, so no step should print the profile.',
   );
   return true;
@@ -296,5 +296,5 @@ async function startRenewal(
 
 async function writeSummary(settings: Settings, markdown: string, context: RunContext): Promise<void> {
   if (!settings.summary) return;
-  await core.summary.addRaw(scrub(markdown, context.secrets)).write();
+  await commands.summary.addRaw(scrub(markdown, context.secrets)).write();
 }

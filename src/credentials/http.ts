@@ -1,8 +1,14 @@
-// One bounded HTTP request: a deadline on the whole exchange, a cap on the body, proxies from
-// HTTPS_PROXY / HTTP_PROXY / NO_PROXY (through @actions/http-client), no redirects, and an
-// AbortSignal that ends it at any moment.
-import { HttpClient } from '@actions/http-client';
-import type { IncomingHttpHeaders, OutgoingHttpHeaders, RequestOptions } from 'node:http';
+// One bounded HTTP request: a deadline on the whole exchange, a cap on the body, no redirects, and an
+// AbortSignal that ends it at any moment. Proxies follow @actions/http-client's rules
+// (HTTPS_PROXY / HTTP_PROXY, NO_PROXY, loopback never proxied; its `lib/proxy` entry) through the
+// tunnel agents its HttpClient uses. HttpClient itself is not imported: its module loads undici at
+// start, which is most of a step's start-up (see log/commands.ts), and it adds nothing here.
+import * as http from 'node:http';
+import * as https from 'node:https';
+import type { IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http';
+import { urlToHttpOptions } from 'node:url';
+import { getProxyUrl } from '@actions/http-client/lib/proxy';
+import * as tunnel from 'tunnel';
 import { Aborted } from './retry.ts';
 
 export interface HttpRequest {
@@ -34,30 +40,12 @@ export class NetworkError extends Error {
   }
 }
 
-type RequestHandler = NonNullable<ConstructorParameters<typeof HttpClient>[1]>[number];
-
-/** Hands the http.request of @actions/http-client an AbortSignal: aborting it destroys the socket. */
-function abortWith(signal: AbortSignal): RequestHandler {
-  return {
-    prepareRequest: (options: RequestOptions) => {
-      options.signal = signal;
-    },
-    canHandleAuthentication: () => false,
-    handleAuthentication: () => Promise.reject(new Error('not used')),
-  };
-}
-
 export async function request(req: HttpRequest): Promise<HttpResponse> {
   const host = safeHost(req.url);
   if (req.signal?.aborted === true) throw new Aborted(`the request to ${host} was stopped before it started`);
   // Ends the socket on the deadline or on the caller's signal, whichever comes first.
   const cut = new AbortController();
-  const client = new HttpClient(req.userAgent, [abortWith(cut.signal)], {
-    allowRedirects: false,
-    allowRetries: false,
-    keepAlive: false,
-    socketTimeout: req.timeoutMs,
-  });
+  let agent: http.Agent | undefined;
   let destroy: (() => void) | undefined;
   let interrupt: (error: Error) => void = () => undefined;
   const interrupted = new Promise<never>((_, reject) => {
@@ -75,10 +63,12 @@ export async function request(req: HttpRequest): Promise<HttpResponse> {
   };
   req.signal?.addEventListener('abort', onStop, { once: true });
   const attempt = (async (): Promise<HttpResponse> => {
-    const res = await client.request(req.method, req.url, req.body ?? null, req.headers);
-    destroy = () => res.message.destroy();
-    const body = await readCapped(res.message, req.maxBodyBytes, host);
-    return { status: res.message.statusCode ?? 0, headers: res.message.headers, body };
+    const url = new URL(req.url);
+    agent = agentFor(url);
+    const message = await send(url, req, agent, cut.signal);
+    destroy = () => message.destroy();
+    const body = await readCapped(message, req.maxBodyBytes, host);
+    return { status: message.statusCode ?? 0, headers: message.headers, body };
   })();
   try {
     return await Promise.race([attempt, interrupted]);
@@ -90,8 +80,44 @@ export async function request(req: HttpRequest): Promise<HttpResponse> {
     req.signal?.removeEventListener('abort', onStop);
     attempt.catch(() => undefined);
     interrupted.catch(() => undefined);
-    client.dispose();
+    if (agent instanceof http.Agent) agent.destroy();
   }
+}
+
+/** Sends `req` to `url` through `agent` and resolves with the answer's head; `signal` destroys it at any point. */
+function send(url: URL, req: HttpRequest, agent: http.Agent, signal: AbortSignal): Promise<http.IncomingMessage> {
+  return new Promise((resolve, reject) => {
+    const headers: OutgoingHttpHeaders = Object.fromEntries(
+      Object.entries(req.headers).map(([name, value]) => [name.toLowerCase(), value]),
+    );
+    headers['user-agent'] = req.userAgent;
+    if (req.body !== undefined) headers['content-length'] = Buffer.byteLength(req.body, 'utf8');
+    const transport = url.protocol === 'https:' ? https : http;
+    const outgoing = transport.request({ ...urlToHttpOptions(url), method: req.method, headers, agent, signal }, resolve);
+    outgoing.on('error', reject);
+    outgoing.end(req.body);
+  });
+}
+
+/**
+ * The agent for one request to `url`: a tunnel through the proxy @actions/http-client picks for it
+ * (the tunnel kind by the two protocols, as its HttpClient does), or a direct one without keep-alive.
+ */
+function agentFor(url: URL): http.Agent {
+  const tls = url.protocol === 'https:';
+  const proxy = getProxyUrl(url);
+  if (proxy === undefined || proxy.hostname === '')
+    return tls ? new https.Agent({ keepAlive: false }) : new http.Agent({ keepAlive: false });
+  const overTls = proxy.protocol === 'https:';
+  const options = {
+    proxy: {
+      host: proxy.hostname,
+      port: proxy.port === '' ? (overTls ? 443 : 80) : Number(proxy.port),
+      ...(proxy.username !== '' || proxy.password !== '' ? { proxyAuth: `${proxy.username}:${proxy.password}` } : {}),
+    },
+  };
+  if (tls) return overTls ? tunnel.httpsOverHttps(options) : tunnel.httpsOverHttp(options);
+  return overTls ? tunnel.httpOverHttps(options) : tunnel.httpOverHttp(options);
 }
 
 async function readCapped(stream: NodeJS.ReadableStream & { destroy(): void }, max: number, host: string): Promise<string> {

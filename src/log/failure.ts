@@ -1,5 +1,5 @@
 // Turns any failure of the main step into one clear, scrubbed error and a summary that says how to fix it.
-import * as core from '@actions/core';
+import * as commands from './commands.ts';
 import { ActionError, InputError, messageOf } from '../errors.ts';
 import { scrub } from './redact.ts';
 import type { RunContext } from '../run.ts';
@@ -20,12 +20,14 @@ function titleOf(error: unknown): string {
 export async function reportFailure(error: unknown, context: RunContext, env: NodeJS.ProcessEnv): Promise<void> {
   const message = scrub(messageOf(error), context.secrets);
   const hint = error instanceof ActionError && error.hint !== undefined ? scrub(error.hint, context.secrets) : undefined;
-  core.setFailed(hint === undefined ? message : `${message}\n${hint}`);
+  commands.setFailed(hint === undefined ? message : `${message}\n${hint}`);
   const summaryOn = context.settings?.summary ?? !['false', 'False', 'FALSE'].includes((env['INPUT_SUMMARY'] ?? '').trim());
   if (!summaryOn || (error instanceof ActionError && error.code.startsWith('gate-'))) return;
   try {
-    await core.summary.addRaw(scrub(failureSummary({ title: titleOf(error), message, hint, gate: context.gate }), context.secrets)).write();
+    await commands.summary
+      .addRaw(scrub(failureSummary({ title: titleOf(error), message, hint, gate: context.gate }), context.secrets))
+      .write();
   } catch (summaryError) {
-    core.warning(`Could not write the job summary: ${scrub(messageOf(summaryError), context.secrets)}`);
+    commands.warning(`Could not write the job summary: ${scrub(messageOf(summaryError), context.secrets)}`);
   }
 }
