@@ -15,6 +15,15 @@ export type Json = Record<string, any>;
 export const TOKEN = 'ghs_gateTestToken_0123456789abcdefABCDEF';
 export const REPOSITORY = 'acme/widgets'; // repository.id 100 in every fixture
 export const FIXTURES = join(import.meta.dirname, '..', 'fixtures', 'events');
+/** The names of a context read from an environment that sets none of them. */
+export const NO_NAMES = {
+  eventName: '',
+  repository: '',
+  actor: '',
+  triggeringActor: '',
+  apiUrl: 'https://api.github.com',
+  ref: '',
+} as const;
 
 export const DEFAULTS: GateSettings = {
   allowPullRequestTarget: false,

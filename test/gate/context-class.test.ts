@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { GateContext } from '../../src/gate/types.ts';
-import { FIXTURES, REPOSITORY } from './builders.ts';
+import { FIXTURES, NO_NAMES, REPOSITORY } from './builders.ts';
 
 /** The file src/gate/context.ts imports the Context class from. */
 const CONTEXT_MODULE = '../../node_modules/@actions/github/lib/context.js';
@@ -82,12 +82,7 @@ describe('readGateContext without the Context class', () => {
 
   it('falls back to empty names and the default API URL', async () => {
     expect(await readWithoutContext({ GITHUB_EVENT_PATH: join(FIXTURES, 'push.json') })).toStrictEqual({
-      eventName: '',
-      repository: '',
-      actor: '',
-      triggeringActor: '',
-      apiUrl: 'https://api.github.com',
-      ref: '',
+      ...NO_NAMES,
       payload: undefined,
       payloadError: notLoaded('Error'),
     });

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { readGateContext } from '../../src/gate/gate.ts';
-import { FIXTURES, type Json, REPOSITORY } from './builders.ts';
+import { FIXTURES, type Json, NO_NAMES, REPOSITORY } from './builders.ts';
 
 /* eslint-disable @typescript-eslint/no-unsafe-member-access */
 
@@ -43,12 +43,7 @@ describe('readGateContext', () => {
 
   it('an empty environment: empty names and the default API URL', async () => {
     expect(await readGateContext({})).toEqual({
-      eventName: '',
-      repository: '',
-      actor: '',
-      triggeringActor: '',
-      apiUrl: 'https://api.github.com',
-      ref: '',
+      ...NO_NAMES,
       payload: undefined,
       payloadError: 'GITHUB_EVENT_PATH is not set',
     });
