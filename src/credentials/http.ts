@@ -6,7 +6,6 @@
 import * as http from 'node:http';
 import * as https from 'node:https';
 import type { IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http';
-import { urlToHttpOptions } from 'node:url';
 import { getProxyUrl } from '@actions/http-client/lib/proxy';
 import * as tunnel from 'tunnel';
 import { Aborted } from './retry.ts';
@@ -45,7 +44,7 @@ export async function request(req: HttpRequest): Promise<HttpResponse> {
   if (req.signal?.aborted === true) throw new Aborted(`the request to ${host} was stopped before it started`);
   // Ends the socket on the deadline or on the caller's signal, whichever comes first.
   const cut = new AbortController();
-  let agent: http.Agent | undefined;
+  let route: Route | undefined;
   let destroy: (() => void) | undefined;
   let interrupt: (error: Error) => void = () => undefined;
   const interrupted = new Promise<never>((_, reject) => {
@@ -64,8 +63,8 @@ export async function request(req: HttpRequest): Promise<HttpResponse> {
   req.signal?.addEventListener('abort', onStop, { once: true });
   const attempt = (async (): Promise<HttpResponse> => {
     const url = new URL(req.url);
-    agent = agentFor(url);
-    const message = await send(url, req, agent, cut.signal);
+    route = routeFor(url, cut.signal);
+    const message = await send(url, req, route, cut.signal);
     destroy = () => message.destroy();
     const body = await readCapped(message, req.maxBodyBytes, host);
     return { status: message.statusCode ?? 0, headers: message.headers, body };
@@ -80,44 +79,73 @@ export async function request(req: HttpRequest): Promise<HttpResponse> {
     req.signal?.removeEventListener('abort', onStop);
     attempt.catch(() => undefined);
     interrupted.catch(() => undefined);
-    if (agent instanceof http.Agent) agent.destroy();
+    if (route?.tunneled === false) route.agent.destroy();
   }
 }
 
-/** Sends `req` to `url` through `agent` and resolves with the answer's head; `signal` destroys it at any point. */
-function send(url: URL, req: HttpRequest, agent: http.Agent, signal: AbortSignal): Promise<http.IncomingMessage> {
+/** Where one request goes: straight to the server, or through a tunnel to a proxy. */
+interface Route {
+  readonly agent: http.Agent;
+  readonly tunneled: boolean;
+}
+
+/** Sends `req` to `url` along `route` and resolves with the answer's head; `signal` destroys it at any point. */
+function send(url: URL, req: HttpRequest, route: Route, signal: AbortSignal): Promise<http.IncomingMessage> {
   return new Promise((resolve, reject) => {
     const headers: OutgoingHttpHeaders = Object.fromEntries(
       Object.entries(req.headers).map(([name, value]) => [name.toLowerCase(), value]),
     );
-    headers['user-agent'] = req.userAgent;
+    headers['user-agent'] = withOrchestrationId(req.userAgent);
     if (req.body !== undefined) headers['content-length'] = Buffer.byteLength(req.body, 'utf8');
-    const transport = url.protocol === 'https:' ? https : http;
-    const outgoing = transport.request({ ...urlToHttpOptions(url), method: req.method, headers, agent, signal }, resolve);
+    const tls = url.protocol === 'https:';
+    const options: https.RequestOptions = {
+      protocol: url.protocol,
+      // A tunnel names the host in its CONNECT line as the URL does (an IPv6 address in brackets);
+      // a direct connection wants the bare address. Credentials in the URL are never sent.
+      hostname: route.tunneled ? url.hostname : url.hostname.replace(/^\[(.*)\]$/, '$1'),
+      port: url.port === '' ? (tls ? 443 : 80) : Number(url.port),
+      path: `${url.pathname}${url.search}`,
+      method: req.method,
+      headers,
+      agent: route.agent,
+      signal,
+    };
+    const outgoing = (tls ? https : http).request(options, resolve);
     outgoing.on('error', reject);
     outgoing.end(req.body);
   });
 }
 
+/** The user-agent as @actions/http-client sends it: with the job's orchestration ID when the runner gives one. */
+function withOrchestrationId(userAgent: string): string {
+  const id = process.env['ACTIONS_ORCHESTRATION_ID'] ?? '';
+  return id === '' ? userAgent : `${userAgent} actions_orchestration_id/${id.replace(/[^a-z0-9_.-]/gi, '_')}`;
+}
+
 /**
- * The agent for one request to `url`: a tunnel through the proxy @actions/http-client picks for it
- * (the tunnel kind by the two protocols, as its HttpClient does), or a direct one without keep-alive.
+ * The route of one request to `url`: a tunnel through the proxy @actions/http-client picks for it
+ * (the tunnel kind by the two protocols, as its HttpClient does), or a direct agent without
+ * keep-alive. `signal` also ends the tunnel's own CONNECT request, so a proxy that never answers it
+ * does not keep a socket open past the deadline.
  */
-function agentFor(url: URL): http.Agent {
+function routeFor(url: URL, signal: AbortSignal): Route {
   const tls = url.protocol === 'https:';
   const proxy = getProxyUrl(url);
-  if (proxy === undefined || proxy.hostname === '')
-    return tls ? new https.Agent({ keepAlive: false }) : new http.Agent({ keepAlive: false });
+  if (proxy === undefined || proxy.hostname === '') {
+    return { agent: tls ? new https.Agent({ keepAlive: false }) : new http.Agent({ keepAlive: false }), tunneled: false };
+  }
   const overTls = proxy.protocol === 'https:';
-  const options = {
-    proxy: {
-      host: proxy.hostname,
-      port: proxy.port === '' ? (overTls ? 443 : 80) : Number(proxy.port),
-      ...(proxy.username !== '' || proxy.password !== '' ? { proxyAuth: `${proxy.username}:${proxy.password}` } : {}),
-    },
+  const through: tunnel.ProxyOptions & { readonly signal: AbortSignal } = {
+    host: proxy.hostname,
+    port: proxy.port === '' ? (overTls ? 443 : 80) : Number(proxy.port),
+    ...(proxy.username !== '' || proxy.password !== '' ? { proxyAuth: `${proxy.username}:${proxy.password}` } : {}),
+    signal,
   };
-  if (tls) return overTls ? tunnel.httpsOverHttps(options) : tunnel.httpsOverHttp(options);
-  return overTls ? tunnel.httpOverHttps(options) : tunnel.httpOverHttp(options);
+  const options = { proxy: through };
+  const agent = tls
+    ? (overTls ? tunnel.httpsOverHttps : tunnel.httpsOverHttp)(options)
+    : (overTls ? tunnel.httpOverHttps : tunnel.httpOverHttp)(options);
+  return { agent, tunneled: true };
 }
 
 async function readCapped(stream: NodeJS.ReadableStream & { destroy(): void }, max: number, host: string): Promise<string> {

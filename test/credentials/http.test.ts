@@ -1,8 +1,9 @@
 // One bounded request against real loopback servers: a stop request (AbortSignal) keeps it from
-// starting, or cuts it where it is; the deadline still ends a request that never answers.
+// starting, or cuts it where it is; the deadline still ends a request that never answers, even at a
+// proxy that never answers CONNECT; what the request carries.
 import { createServer, type IncomingMessage, type Server } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
-import { afterEach, describe, expect, it } from 'vitest';
+import { createServer as createNetServer, type AddressInfo, type Socket } from 'node:net';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { NetworkError, request, type HttpRequest } from '../../src/credentials/http.ts';
 import { Aborted } from '../../src/credentials/retry.ts';
 
@@ -101,5 +102,124 @@ describe('request with a stop request', () => {
     expect(error).toBeInstanceOf(NetworkError);
     expect((error as NetworkError).kind).toBe('timeout');
     await gone;
+  });
+});
+
+interface StuckProxy {
+  readonly url: string;
+  /** Resolves with the first bytes of each connection as they arrive, and that connection's close. */
+  next(): Promise<{ readonly head: string; readonly closed: Promise<void> }>;
+  close(): Promise<void>;
+}
+
+/** A proxy that reads a CONNECT request and never answers it. */
+async function startStuckProxy(): Promise<StuckProxy> {
+  const waiting: Array<(c: { head: string; closed: Promise<void> }) => void> = [];
+  const arrived: Array<{ head: string; closed: Promise<void> }> = [];
+  const sockets = new Set<Socket>();
+  const server = createNetServer((socket) => {
+    sockets.add(socket);
+    const closedNow = new Promise<void>((resolve) => socket.on('close', () => resolve()));
+    socket.on('close', () => sockets.delete(socket));
+    socket.on('error', () => undefined);
+    socket.once('data', (chunk: Buffer) => {
+      const connection = { head: chunk.toString('latin1'), closed: closedNow };
+      const taker = waiting.shift();
+      if (taker === undefined) arrived.push(connection);
+      else taker(connection);
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    next: () => {
+      const ready = arrived.shift();
+      return ready === undefined ? new Promise((resolve) => waiting.push(resolve)) : Promise.resolve(ready);
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const socket of sockets) socket.destroy();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+describe('request through a proxy', () => {
+  const PROXY_VARIABLES = ['HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy', 'NO_PROXY', 'no_proxy'] as const;
+  let saved: Record<string, string | undefined>;
+  let proxy: StuckProxy;
+
+  beforeEach(async () => {
+    saved = Object.fromEntries(PROXY_VARIABLES.map((name) => [name, process.env[name]]));
+    for (const name of PROXY_VARIABLES) delete process.env[name];
+    proxy = await startStuckProxy();
+    process.env['HTTPS_PROXY'] = proxy.url;
+  });
+  afterEach(async () => {
+    for (const [name, value] of Object.entries(saved)) {
+      if (value === undefined) delete process.env[name];
+      else process.env[name] = value;
+    }
+    await proxy.close();
+  });
+
+  it.each(['deadline', 'stop request'] as const)(
+    'a proxy that never answers CONNECT: the %s closes the connection to it',
+    async (ending) => {
+      const stop = new AbortController();
+      const pending = get('https://api.example.test/v1/x', ending === 'deadline' ? { timeoutMs: 200 } : { signal: stop.signal });
+      const connection = await proxy.next();
+      expect(connection.head).toMatch(/^CONNECT api\.example\.test:443 HTTP\/1\.1\r\n/);
+      if (ending === 'stop request') stop.abort();
+      const error = await pending;
+      expect(error).toBeInstanceOf(ending === 'deadline' ? NetworkError : Aborted);
+      await connection.closed;
+    },
+  );
+
+  it('names an IPv6 host in brackets in the CONNECT line', async () => {
+    const stop = new AbortController();
+    const pending = get('https://[2001:db8::1]:8443/x', { signal: stop.signal });
+    const connection = await proxy.next();
+    expect(connection.head).toMatch(/^CONNECT \[2001:db8::1\]:8443 HTTP\/1\.1\r\n/);
+    stop.abort();
+    expect(await pending).toBeInstanceOf(Aborted);
+  });
+});
+
+describe('what a request carries', () => {
+  let savedId: string | undefined;
+  beforeEach(() => {
+    savedId = process.env['ACTIONS_ORCHESTRATION_ID'];
+  });
+  afterEach(() => {
+    if (savedId === undefined) delete process.env['ACTIONS_ORCHESTRATION_ID'];
+    else process.env['ACTIONS_ORCHESTRATION_ID'] = savedId;
+  });
+
+  async function arriving(url: (server: Silent) => string): Promise<IncomingMessage> {
+    const server = await startSilent('no-answer');
+    servers.push(server);
+    const stop = new AbortController();
+    const pending = get(url(server), { signal: stop.signal, userAgent: 'claude-oidc-action/1.0' });
+    const req = await server.next();
+    stop.abort();
+    await pending;
+    return req;
+  }
+
+  it("the runner's orchestration ID in the user-agent, as @actions/http-client sends it", async () => {
+    process.env['ACTIONS_ORCHESTRATION_ID'] = 'run 42/job.a-b_c';
+    const req = await arriving((server) => server.url);
+    expect(req.headers['user-agent']).toBe('claude-oidc-action/1.0 actions_orchestration_id/run_42_job.a-b_c');
+    delete process.env['ACTIONS_ORCHESTRATION_ID'];
+    expect((await arriving((server) => server.url)).headers['user-agent']).toBe('claude-oidc-action/1.0');
+  });
+
+  it('never the credentials written in the URL', async () => {
+    const req = await arriving((server) => server.url.replace('http://', 'http://user:secret@'));
+    expect(req.headers.authorization).toBeUndefined();
+    expect(req.url).toBe('/x');
   });
 });

@@ -2,7 +2,9 @@
 // in the same environment, must print the same lines, write the same file commands, and leave the
 // same process.env and exit code. Only the random heredoc delimiters of file commands differ.
 import * as core from '@actions/core';
+import crypto from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { syncBuiltinESMExports } from 'node:module';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
@@ -128,6 +130,30 @@ describe("workflow commands: the same effects as @actions/core's own functions",
     const done = effects(() => commands.setFailed('no credentials\nsee 100%'), true);
     expect(done.exitCode).toBe(1);
     expect(done.stdout).toBe('::error::no credentials%0Asee 100%25\n');
+  });
+
+  it('refuses a name or value that holds the file command delimiter, as core does', () => {
+    // core's delimiter is ghadelimiter_<random UUID>; fix the UUID so the test can write it.
+    vi.spyOn(crypto, 'randomUUID').mockReturnValue('00000000-0000-4000-8000-000000000000');
+    syncBuiltinESMExports();
+    try {
+      const delimiter = 'ghadelimiter_00000000-0000-4000-8000-000000000000';
+      const refused = (call: () => void): unknown => {
+        try {
+          effects(call, true);
+        } catch (error) {
+          return error;
+        }
+        return undefined;
+      };
+      const ours = refused(() => commands.setOutput('token', `a\n${delimiter}\nb`));
+      expect(ours).toBeInstanceOf(Error);
+      expect(ours).toEqual(refused(() => core.setOutput('token', `a\n${delimiter}\nb`)));
+      expect(refused(() => commands.exportVariable(`X${delimiter}`, 'v'))).toBeInstanceOf(Error);
+    } finally {
+      vi.restoreAllMocks();
+      syncBuiltinESMExports();
+    }
   });
 
   it("the summary is core's own writer", () => {
