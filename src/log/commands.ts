@@ -1,11 +1,10 @@
-// The workflow commands of the main step and the renewal process: outputs, exported variables,
-// state, masks, annotations, log groups, a failed result and the job summary. They are
-// @actions/core's: each function here is core's own, over core's own writers (command.js,
-// file-command.js, summary.js), imported by file. The package's entry, core.js, also imports its
-// OIDC client, and with it @actions/http-client and undici, which then load at every start of every
-// step: the largest part of the main step's start-up (README figures), for a client this action
+// The main step's workflow commands: outputs, exported variables, state, masks, annotations, log
+// groups, a failed result and the job summary. They are @actions/core's: each function here is
+// core's own, over core's own writers (command.js, file-command.js, summary.js), imported by file.
+// The package's entry, core.js, also imports its OIDC client, and with it @actions/http-client and
+// undici: loading those was the largest part of the main step's start-up, for a client this action
 // never uses (credentials/oidc.ts asks for the token itself). test/log/commands.test.ts holds each
-// function to core's own output.
+// function to core's own output; test/startup.test.ts checks that the main step never loads undici.
 import { EOL } from 'node:os';
 import { issue, issueCommand } from '../../node_modules/@actions/core/lib/command.js';
 import { issueFileCommand, prepareKeyValueMessage } from '../../node_modules/@actions/core/lib/file-command.js';
