@@ -7,6 +7,31 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { NetworkError, request, type HttpRequest } from '../../src/credentials/http.ts';
 import { Aborted } from '../../src/credentials/retry.ts';
 
+/** What arrives, in order: `next()` resolves with the next arrival, now or when it comes. */
+function arrivals<T>(): { readonly add: (item: T) => void; readonly next: () => Promise<T> } {
+  const waiting: Array<(item: T) => void> = [];
+  const arrived: T[] = [];
+  return {
+    add: (item) => {
+      const taker = waiting.shift();
+      if (taker === undefined) arrived.push(item);
+      else taker(item);
+    },
+    next: () => {
+      const ready = arrived.shift();
+      return ready === undefined ? new Promise((resolve) => waiting.push(resolve)) : Promise.resolve(ready);
+    },
+  };
+}
+
+/** Ends a test server: its open connections first, then the listener. */
+function shut(server: { close(callback: () => void): unknown }, sockets: ReadonlySet<Socket>): Promise<void> {
+  return new Promise<void>((resolve) => {
+    for (const socket of sockets) socket.destroy();
+    server.close(() => resolve());
+  });
+}
+
 interface Silent {
   readonly url: string;
   readonly connections: number;
@@ -17,8 +42,7 @@ interface Silent {
 
 /** A server that reads requests and never answers them (or answers the head and trickles the body). */
 async function startSilent(mode: 'no-answer' | 'head-only'): Promise<Silent> {
-  const waiting: Array<(req: IncomingMessage) => void> = [];
-  const arrived: IncomingMessage[] = [];
+  const requests = arrivals<IncomingMessage>();
   const sockets = new Set<Socket>();
   let connections = 0;
   const server: Server = createServer((req, res) => {
@@ -27,9 +51,7 @@ async function startSilent(mode: 'no-answer' | 'head-only'): Promise<Silent> {
       res.writeHead(200, { 'content-type': 'application/json' });
       res.write('{');
     }
-    const taker = waiting.shift();
-    if (taker === undefined) arrived.push(req);
-    else taker(req);
+    requests.add(req);
   });
   server.on('connection', (socket: Socket) => {
     connections++;
@@ -43,15 +65,8 @@ async function startSilent(mode: 'no-answer' | 'head-only'): Promise<Silent> {
     get connections() {
       return connections;
     },
-    next: () => {
-      const ready = arrived.shift();
-      return ready === undefined ? new Promise((resolve) => waiting.push(resolve)) : Promise.resolve(ready);
-    },
-    close: () =>
-      new Promise<void>((resolve) => {
-        for (const socket of sockets) socket.destroy();
-        server.close(() => resolve());
-      }),
+    next: requests.next,
+    close: () => shut(server, sockets),
   };
 }
 
@@ -114,8 +129,7 @@ interface StuckProxy {
 
 /** A proxy that reads a CONNECT request and never answers it. */
 async function startStuckProxy(): Promise<StuckProxy> {
-  const waiting: Array<(c: { head: string; closed: Promise<void> }) => void> = [];
-  const arrived: Array<{ head: string; closed: Promise<void> }> = [];
+  const connections = arrivals<{ head: string; closed: Promise<void> }>();
   const sockets = new Set<Socket>();
   const server = createNetServer((socket) => {
     sockets.add(socket);
@@ -123,25 +137,15 @@ async function startStuckProxy(): Promise<StuckProxy> {
     socket.on('close', () => sockets.delete(socket));
     socket.on('error', () => undefined);
     socket.once('data', (chunk: Buffer) => {
-      const connection = { head: chunk.toString('latin1'), closed: closedNow };
-      const taker = waiting.shift();
-      if (taker === undefined) arrived.push(connection);
-      else taker(connection);
+      connections.add({ head: chunk.toString('latin1'), closed: closedNow });
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   return {
     url: `http://127.0.0.1:${port}`,
-    next: () => {
-      const ready = arrived.shift();
-      return ready === undefined ? new Promise((resolve) => waiting.push(resolve)) : Promise.resolve(ready);
-    },
-    close: () =>
-      new Promise<void>((resolve) => {
-        for (const socket of sockets) socket.destroy();
-        server.close(() => resolve());
-      }),
+    next: connections.next,
+    close: () => shut(server, sockets),
   };
 }
 
